@@ -1,0 +1,62 @@
+/* hemotwin 0D engine: lumped-parameter models in svZeroDSolver's JSON format, integrated in time with
+ * generalized-alpha (svZeroDSolver's variant, on PETSc SNES) or any PETSc TS (-zerod_ts_type ...).
+ *
+ * Units are whatever the model uses (svZeroDSolver models are cgs: dyn/cm^2, mL/s, mL).
+ * Variables are named as in svZeroDSolver: "flow:A:B", "pressure:A:B" for the connection between
+ * blocks A and B, plus internal variables of some blocks.
+ *
+ * Typical use:
+ *   HtZeroD zd;
+ *   HtZeroD_Create(PETSC_COMM_WORLD, &zd);
+ *   HtZeroD_LoadFile(zd, "model.json");          (or HtZeroD_LoadJSON(zd, cjson, "name"))
+ *   HtZeroD_SetFromOptions(zd);                   (options prefix "zerod_")
+ *   HtZeroD_SetUp(zd);
+ *   HtZeroD_Solve(zd);
+ *   HtZeroD_GetVesselResult(zd, "branch0_seg0", &nt, &t, &qin, &qout, &pin, &pout);
+ *   HtZeroD_WriteCSV(zd, "result.csv");
+ *   HtZeroD_Destroy(&zd);
+ *
+ * MPI: the model is tiny; every rank of comm solves the same model redundantly (identical results);
+ * only rank 0 writes files.
+ */
+#pragma once
+#include <petscsys.h>
+#include <cjson/cJSON.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _p_HtZeroD *HtZeroD;
+
+PetscErrorCode HtZeroD_Create(MPI_Comm comm, HtZeroD *zd);
+/* Parse an svZeroDSolver model (the cJSON tree is not kept); source_name is used in messages. */
+PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *source_name);
+PetscErrorCode HtZeroD_LoadFile(HtZeroD zd, const char *path);
+/* Options (prefix "zerod_"): -zerod_ts_type <alpha_sv|TS type> (default alpha_sv: svZeroDSolver's
+ * generalized-alpha on SNES), -zerod_ts_alpha_radius <rho_inf, default 0.5>, -zerod_snes_*, -zerod_ksp_*. */
+PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd);
+PetscErrorCode HtZeroD_SetUp(HtZeroD zd);
+/* Runs the simulation; Newton failure raises PETSC_ERR_NOT_CONVERGED naming the time and block. */
+PetscErrorCode HtZeroD_Solve(HtZeroD zd);
+
+/* Vessel-based result of the output cycle(s) (last cycle, or all cycles when output_all_cycles):
+ * arrays valid until Destroy. Any output pointer may be NULL. */
+PetscErrorCode HtZeroD_GetVesselResult(HtZeroD zd, const char *vessel_name, PetscInt *nt, const PetscReal **t, const PetscReal **q_in, const PetscReal **q_out, const PetscReal **p_in, const PetscReal **p_out);
+/* One solution variable ("pressure:J0:branch1_seg0", "flow:INFLOW:branch0_seg0", ...) over the output cycle(s). */
+PetscErrorCode HtZeroD_GetVariable(HtZeroD zd, const char *var_name, PetscInt *nt, const PetscReal **t, const PetscReal **y);
+/* CSV layout chosen by simulation_parameters: vessel-based "name,time,flow_in,flow_out,pressure_in,pressure_out"
+ * (+ d_ columns with output_derivative) or variable-based "name,time,y" (+ ydot). Written atomically (temp + rename). */
+PetscErrorCode HtZeroD_WriteCSV(HtZeroD zd, const char *path);
+/* Number of cardiac cycles simulated, the period, and the relative cycle-to-cycle change of the
+ * outlet pressures/flows between the last two cycles (periodic-state diagnostic). */
+PetscErrorCode HtZeroD_GetCycleInfo(HtZeroD zd, PetscInt *ncycles, PetscReal *period, PetscReal *cycle_change);
+PetscErrorCode HtZeroD_Destroy(HtZeroD *zd);
+
+/* Entry point of `hemotwin 0d MODEL.json --out RESULT.csv [PETSc options]`; returns a process exit code.
+ * Call after PetscInitialize. */
+int HtZeroD_Main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
