@@ -1,0 +1,115 @@
+/* hemotwin DICOM ingest: scan folders for series, read one series into an HtVolume (LPS mm, HU).
+ * DCMTK is hidden behind this plain C header (adaptor in dicom.cxx).
+ *
+ * Slices are grouped by SeriesInstanceUID and sorted by the projection of ImagePositionPatient on
+ * the slice normal (row cosine x column cosine), never by file name or InstanceNumber.
+ * Geometry: origin = position of the first sorted slice, spacing = (column spacing, row spacing,
+ * measured slice step) i.e. PixelSpacing[1], PixelSpacing[0], step; dir rows = IOP row cosine
+ * (i axis, along a row), IOP column cosine (j axis), slice normal (k axis).
+ *
+ * PHI: HtDicomMeta holds identifying attributes in memory only, for the de-identifying store and for
+ * PHI scans. Never print or log them; error messages name files by path only. */
+#pragma once
+#include <htvolume.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HT_DICOM_UID_LEN  68  /* 64 chars + NUL, padded */
+#define HT_DICOM_MAX_WARN 16
+
+typedef struct {
+  char     series_uid[HT_DICOM_UID_LEN]; /* identifying: do not print */
+  char     modality[17];
+  PetscInt nfiles;     /* image files of this series                   */
+  PetscInt rows, cols; /* of the first file                            */
+  PetscInt npositions; /* distinct ImagePositionPatient along the normal (0 if no geometry) */
+  PetscInt nframes;    /* NumberOfFrames of the first file (1 for single-frame) */
+  char     first_file[PETSC_MAX_PATH_LEN]; /* one file of the series (path, not PHI) */
+} HtDicomSeriesInfo;
+
+/* Everything the store and the pipeline need to know about a series that was read. */
+typedef struct {
+  /* ---- identifying (PS3.15 Annex E basic profile): memory only, never print ---------------- */
+  char patient_name[324];
+  char patient_id[68];
+  char issuer_of_patient_id[68];
+  char other_patient_ids[324];
+  char patient_birth_date[36];
+  char patient_sex[17];
+  char patient_age[17];
+  char study_date[36], study_time[36];
+  char series_date[36], series_time[36];
+  char acquisition_date[36], content_date[36];
+  char accession_number[36];
+  char institution_name[132];
+  char institution_address[1028];
+  char referring_physician_name[324];
+  char performing_physician_name[324];
+  char operators_name[324];
+  char station_name[36];
+  char device_serial_number[68];
+  char study_description[132];
+  char series_description[132];
+  char protocol_name[132];
+  char study_id[36];
+  char study_instance_uid[HT_DICOM_UID_LEN];
+  char series_instance_uid[HT_DICOM_UID_LEN];
+  char frame_of_reference_uid[HT_DICOM_UID_LEN];
+  PetscInt nslices;
+  char   (*sop_instance_uid)[HT_DICOM_UID_LEN]; /* nslices entries in sorted slice order, owned */
+
+  /* ---- non-identifying ------------------------------------------------------------------- */
+  char      modality[17];
+  char      manufacturer[68];
+  char      manufacturer_model[68];
+  char      sop_class_uid[HT_DICOM_UID_LEN]; /* a standard UID, not PHI */
+  char      transfer_syntax_uid[HT_DICOM_UID_LEN];
+  char      burned_in_annotation[17];        /* "YES"/"NO"/"" */
+  char      body_part[68];
+  PetscReal kvp;                /* 0 if absent */
+  PetscReal slice_thickness_mm; /* 0 if absent */
+  PetscReal slice_step_mm;      /* measured median step along the normal */
+  PetscReal rescale_slope, rescale_intercept; /* of the first slice */
+  PetscReal hu_min, hu_max;     /* of the volume after rescale */
+  PetscInt  rows, cols;
+  HtGrid    grid;               /* same as the volume's */
+
+  /* ---- warnings (no PHI), e.g. skipped non-DICOM files, varying rescale -------------------- */
+  PetscInt nwarnings;
+  char     warnings[HT_DICOM_MAX_WARN][256];
+} HtDicomMeta;
+
+/* Recursive scan; groups image files by SeriesInstanceUID. Non-DICOM files are skipped with a
+ * warning as long as at least one DICOM image is found. Errors: folder missing, empty, no DICOM.
+ * *list is allocated (PetscFree it); ordered by decreasing nfiles. */
+PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo **list);
+
+/* Read one series (series_uid NULL: the series with most files) from a folder (recursive) into a
+ * volume in LPS mm, float HU after RescaleSlope/Intercept. meta may be NULL. Compressed transfer
+ * syntaxes (JPEG, JPEG-LS, RLE) are decoded. Errors name the file and the problem: mixed
+ * orientation, missing ImagePositionPatient, duplicate positions, missing slice (gap > 1.5x the
+ * median step), differing rows/cols/spacing, truncated or absent pixel data, multi-frame files. */
+PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta);
+
+/* Same, from an explicit list of files (all of one series). */
+PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtVolume *vol, HtDicomMeta *meta);
+
+/* Read identifying + non-identifying attributes of one file without pixel data (meta->nslices = 0). */
+PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta);
+
+/* Free meta->sop_instance_uid and zero the struct (safe on a zeroed struct). */
+PetscErrorCode HtDicomMeta_Free(HtDicomMeta *meta);
+
+/* Identifying strings of meta (non-empty values, plus each component of multi-valued and
+ * person-name values that is at least 3 characters long), for PHI scans. *strs and each string
+ * are allocated: release with HtDicomMeta_PhiStringsFree. Never print them. */
+PetscErrorCode HtDicomMeta_PhiStrings(const HtDicomMeta *meta, PetscInt *n, char ***strs, const char ***attr_names);
+/* attr_names[i] is the DICOM keyword the value came from (static strings; the array is allocated). */
+PetscErrorCode HtDicomMeta_PhiStringsFree(PetscInt n, char ***strs, const char ***attr_names);
+
+#ifdef __cplusplus
+}
+#endif
