@@ -1,0 +1,221 @@
+/* hemotwin planning: vessel network -> lumped (0D) model, lesion detection, surgical modifications,
+ * metrics, scores and ranking.
+ *
+ * Units: the network is in mm (HtNetwork); the 0D models built here are svZeroDSolver JSON in cgs
+ * (cm, g, s; pressure dyn/cm^2, flow mL/s, R dyn s/cm^5, C cm^5/dyn, L g/cm^4). Every struct field and
+ * metric name carries its unit (_mm, _mmHg, _mL_s, _cgs = the cgs unit of that quantity).
+ *
+ * Typical use (the pipeline):
+ *   HtPhysiology ph; HtPhysiology_Default(&ph); ... set from the case ...
+ *   HtPlan_FindLesions(&net, 0.2, &nles, &les);                 worst first
+ *   HtOutletSet bcs; HtPlan_TuneOutlets(&net, &ph, NULL, &les[0] or NULL, &bcs);   baseline calibration
+ *   for each candidate:
+ *     HtNetwork cand; HtNetwork_Clone(&net, &cand);
+ *     HtPlan_ApplyStent(&cand, &les[0], 1.0)  or  HtPlan_ApplyBypass(&cand, ...)
+ *     HtPlan_Simulate(&cand, &ph, &bcs, &les[0], name, &res[i]);          solved to periodic state
+ *     HtPlan_WriteModel("candidates/<name>.json", res[i].model);
+ *     HtPlan_WriteResultsVTK("results", name, &cand, &res[i]);
+ *   HtPlan_Score(res, n, 0 (baseline index), &scoring);            desirability, score, rank
+ *   HtCandidateResult_Destroy(&res[i]); HtOutletSet_Destroy(&bcs); PetscFree(les);
+ */
+#pragma once
+#include <htcore.h>
+#include <htnetwork.h>
+#include <cjson/cJSON.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- physiology / simulation settings -------------------------------------------------------- */
+typedef struct {
+  PetscReal heart_rate_bpm;       /* period = 60/HR s                                             (75)  */
+  PetscReal cardiac_output_L_min; /* mean inflow                                                  (5.0) */
+  PetscReal mean_pressure_mmHg;   /* target mean inlet pressure for outlet tuning                 (93)  */
+  PetscReal pulse_pressure_mmHg;  /* target inlet pulse pressure; <= 0: compliance from tau_s     (40)  */
+  PetscReal venous_pressure_mmHg; /* RCR distal pressure Pd                                       (0)   */
+  PetscReal tau_s;                /* RC time constant used when pulse_pressure_mmHg <= 0          (1.2) */
+  PetscReal blood_density_g_cm3;  /*                                                              (1.06)*/
+  PetscReal blood_viscosity_P;    /* dyn s/cm^2                                                   (0.04)*/
+  PetscInt  points_per_cycle;     /* inflow samples = time steps per cycle                        (200) */
+  PetscInt  max_cycles;           /* upper bound on cycles run to reach periodic state            (20)  */
+  PetscReal cycle_tolerance_mmHg; /* periodic: max |P(t) - P(t-T)| over the inlet and outlets     (0.1) */
+  PetscReal vessel_piece_mm;      /* target length of one 0D vessel when splitting segments       (15)  */
+  PetscReal lesion_min_severity;  /* narrowings at least this severe become their own 0D vessel   (0.2) */
+  PetscBool steady_inflow;        /* constant inflow = CO (verification); default pulsatile             */
+} HtPhysiology;
+PetscErrorCode HtPhysiology_Default(HtPhysiology *ph);
+PetscErrorCode HtPhysiology_Check(const HtPhysiology *ph); /* PETSC_ERR_USER_INPUT naming the field */
+
+/* Aortic inflow waveform Q(t) (mL/s) on nt = points_per_cycle + 1 samples over one period (t[0] = 0,
+ * t[nt-1] = T): systolic ejection as sin^2 over 0.35 T, a small early-diastolic backflow (sin^2 dip,
+ * 3 % of the stroke volume), zero in diastole, scaled so the cycle mean equals the cardiac output.
+ * Arrays are allocated (PetscFree). */
+PetscErrorCode HtPlan_InflowWaveform(const HtPhysiology *ph, PetscInt *nt, PetscReal **t_s, PetscReal **q_mL_s);
+
+/* ---- lesions --------------------------------------------------------------------------------- */
+typedef struct {
+  PetscInt  seg;                 /* network segment                                                  */
+  PetscReal s0_mm, s1_mm;        /* narrowed range (arc length along seg)                             */
+  PetscReal s_min_mm;            /* location of the minimum radius                                    */
+  PetscReal r_min_mm, r_ref_mm;  /* minimum radius; healthy reference (linear between r(s0), r(s1))   */
+  PetscReal x0_mm[3], x1_mm[3];  /* LPS position of the range ends: locate the region again after edits */
+  PetscReal x_min_mm[3];         /* LPS position of the minimum                                        */
+  PetscReal severity;            /* 1 - r_min/r_ref                                                    */
+  PetscReal length_mm;           /* s1 - s0                                                            */
+} HtLesion;
+/* Narrowings (severity >= min_severity) of native segments, worst first; *lesions allocated (PetscFree),
+ * NULL when n = 0. */
+PetscErrorCode HtPlan_FindLesions(const HtNetwork *net, PetscReal min_severity, PetscInt *n, HtLesion **lesions);
+/* A region given by two points (LPS mm) on the same native segment (e.g. from a case file). */
+PetscErrorCode HtPlan_RegionFromPoints(const HtNetwork *net, const PetscReal x0_mm[3], const PetscReal x1_mm[3], HtLesion *region);
+
+/* ---- outlet boundary conditions ---------------------------------------------------------------- */
+typedef struct {
+  PetscInt  node;          /* outlet node of the network                                      */
+  char      name[32];      /* node name (the RCR block is "RCR_<name>")                       */
+  PetscReal flow_fraction; /* target split 0..1                                               */
+  PetscReal Rp_cgs, C_cgs, Rd_cgs; /* dyn s/cm^5, cm^5/dyn, dyn s/cm^5                         */
+  PetscReal Pd_mmHg;       /* distal (venous) pressure                                        */
+} HtOutletBC;
+typedef struct {
+  PetscInt    n;
+  HtOutletBC *bc;
+  /* tuning diagnostics */
+  PetscInt  solves;                     /* 0D solves used by the tuning                        */
+  PetscReal mean_pressure_sim_mmHg;     /* simulated mean inlet pressure after tuning          */
+  PetscReal mean_pressure_residual_percent; /* 100 (sim - target)/target                       */
+  PetscReal pulse_pressure_sim_mmHg;
+} HtOutletSet;
+PetscErrorCode HtOutletSet_Destroy(HtOutletSet *bcs);
+/* Three-element Windkessel per outlet so that the mean inlet pressure hits ph->mean_pressure_mmHg and
+ * the flow splits are split[k] (fractions in outlet-node order, summing to 1) or, split = NULL, Murray's
+ * law (Q_k ~ r_k^3 at the outlet). R_total,k = (P_mean - Pd - path drop)/Q_k, Rp = 0.09 R_total,
+ * C from the pulse pressure (SV/PP, minus the vessels' own compliance) distributed ~ flow; then 2-5
+ * nonlinear 0D solves correct R (mean pressure within 1 %) and C (pulse pressure). 'region' (may be NULL)
+ * is passed to the model builder so the tuned model is split the same way as the candidates. */
+PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, const PetscReal *split, const HtLesion *region, HtOutletSet *bcs);
+/* Outlets with fixed values (no tuning): Rp/C/Rd/Pd per outlet node in node order; for verification. */
+PetscErrorCode HtOutletSet_CreateFixed(const HtNetwork *net, PetscReal Rp_cgs, PetscReal C_cgs, PetscReal Rd_cgs, PetscReal Pd_mmHg, HtOutletSet *bcs);
+
+/* ---- network -> svZeroDSolver model ---------------------------------------------------------------- */
+/* Per segment: R = int 8 mu/(pi r^4) ds (Poiseuille), L = int rho/(pi r^2) ds,
+ * C = int 3 pi r^3/(2 Eh) ds with Eh/r0 = k1 exp(k2 r0) + k3 (Olufsen 1999),
+ * stenosis_coefficient = K_t rho/(2 A0^2) (A0/A_s - 1)^2 (Young & Tsai 1973, K_t = 1.52). */
+typedef struct {
+  char      name[32];        /* "branch<seg>_seg<k>"                               */
+  PetscInt  seg;             /* network segment                                    */
+  PetscReal s0_mm, s1_mm;    /* arc-length range of the segment it models          */
+  PetscReal R_cgs, C_cgs, L_cgs, K_stenosis_cgs;
+} HtModelVessel;
+typedef struct {
+  PetscInt       nvessels;
+  HtModelVessel *vessels;
+  PetscInt       nsegs;
+  PetscInt      *seg_first, *seg_count; /* the vessels of segment i: seg_first[i] .. +seg_count[i]-1, proximal to distal */
+  PetscInt       inlet_vessel;          /* the vessel fed by the inflow BC                                                */
+  PetscInt      *outlet_vessel;         /* per outlet of the HtOutletSet: the vessel ending at it                         */
+  PetscInt       noutlets;
+} HtModelMap;
+PetscErrorCode HtModelMap_Destroy(HtModelMap *map);
+/* Build the model. Segments are cut into pieces of ~ph->vessel_piece_mm, and at the ends of every
+ * lesion (severity >= ph->lesion_min_severity) and of 'region' (may be NULL), so those are vessels of
+ * their own. *model is created (cJSON_Delete), map filled (HtModelMap_Destroy). */
+PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, const HtOutletSet *bcs, const HtLesion *region, cJSON **model, HtModelMap *map);
+/* Integrals of one segment piece [s0,s1] (mm) in cgs: the vessel parameters above. */
+PetscErrorCode HtPlan_VesselParameters(const HtNetSegment *seg, PetscReal s0_mm, PetscReal s1_mm, const HtPhysiology *ph, HtModelVessel *v);
+PetscErrorCode HtPlan_WriteModel(const char *path, const cJSON *model); /* pretty JSON, atomic (temp + rename) */
+
+/* ---- modifications (edit a clone of the baseline network) ------------------------------------------ */
+/* Stent/angioplasty: radius in [s0,s1] of l->seg moved toward the straight line between the healthy
+ * neighbours r(s0), r(s1) by 'success' (0..1); never narrows. */
+PetscErrorCode HtPlan_ApplyStent(HtNetwork *net, const HtLesion *l, PetscReal success);
+/* Bypass graft (segment kind 1) from (seg_from, s_from) to (seg_to, s_to): segments split there; the graft
+ * is a smooth bowed tube of radius_mm and length length_mm (<= 0: straight distance x 1.2). The new
+ * segment id is returned in *graft (may be NULL). */
+PetscErrorCode HtPlan_ApplyBypass(HtNetwork *net, PetscInt seg_from, PetscReal s_from_mm, PetscInt seg_to, PetscReal s_to_mm, PetscReal radius_mm, PetscReal length_mm, PetscInt *graft);
+/* Bypass around a lesion: anastomoses margin_mm proximal/distal of the lesion (on the same segment,
+ * clamped inside it). */
+PetscErrorCode HtPlan_ApplyBypassAroundLesion(HtNetwork *net, const HtLesion *l, PetscReal margin_mm, PetscReal radius_mm, PetscReal length_mm, PetscInt *graft);
+/* Resection with end-to-end anastomosis: the lesion range is removed, the distal part moved up to join
+ * the proximal end (downstream geometry translated), radius across the join interpolated. */
+PetscErrorCode HtPlan_ApplyResection(HtNetwork *net, const HtLesion *l);
+/* Band: radius in [s0,s1] of seg multiplied by factor (0..1]. */
+PetscErrorCode HtPlan_ApplyBand(HtNetwork *net, PetscInt seg, PetscReal s0_mm, PetscReal s1_mm, PetscReal factor);
+
+/* ---- simulation and metrics -------------------------------------------------------------------------- */
+#define HT_PLAN_MAX_METRICS 64
+typedef struct {
+  char      name[64]; /* with its unit: "pressure_drop_peak_mmHg", "flow_split_percent_outlet_1", ... */
+  PetscReal value;
+} HtMetric;
+
+typedef struct {
+  char      name[64];           /* candidate name                                  */
+  PetscInt  nmetrics;
+  HtMetric  metrics[HT_PLAN_MAX_METRICS];
+  /* scoring (HtPlan_Score) */
+  PetscReal score;              /* weighted desirability minus guard penalties      */
+  PetscInt  rank;               /* 1 = best                                         */
+  PetscBool guard_failed;
+  char      guard_note[128];    /* which guard failed                               */
+  /* solve diagnostics */
+  PetscInt  cycles_used;
+  PetscReal cycle_change_mmHg;  /* max |P(t) - P(t-T)| of the last cycle            */
+  /* solution over the last cycle, per model vessel (map.nvessels x nt, row-major by vessel) */
+  cJSON      *model;            /* the solved svZeroDSolver model (owned)           */
+  HtModelMap  map;
+  PetscInt    nt;
+  PetscReal  *t_s;              /* nt                                              */
+  PetscReal  *p_in_mmHg, *p_out_mmHg, *q_in_mL_s, *q_out_mL_s;
+} HtCandidateResult;
+PetscErrorCode HtCandidateResult_Destroy(HtCandidateResult *res);
+/* Value of a metric by name; *found false (value untouched) if absent. found may be NULL (then absent = error). */
+PetscErrorCode HtCandidateResult_GetMetric(const HtCandidateResult *res, const char *name, PetscReal *value, PetscBool *found);
+PetscErrorCode HtCandidateResult_SetMetric(HtCandidateResult *res, const char *name, PetscReal value);
+
+/* Build + solve to periodic state (up to ph->max_cycles) + metrics. 'region' (may be NULL): where the
+ * pressure drop is measured (its ends are located by position, so it survives edits of the network).
+ * Metrics: inlet_pressure_systolic_mmHg, inlet_pressure_diastolic_mmHg, inlet_pressure_mean_mmHg,
+ * inlet_pulse_pressure_mmHg, cardiac_output_L_min, flow_split_percent_<outlet>, outlet_flow_mean_mL_s_<outlet>,
+ * power_loss_mW (inlet minus outlets, cycle mean), and with a region: pressure_drop_peak_mmHg
+ * (max P proximal - max P distal), pressure_drop_mean_mmHg, pressure_drop_max_instantaneous_mmHg,
+ * region_flow_mean_mL_s; with grafts: graft_flow_mean_mL_s, graft_flow_percent (of the inflow). */
+PetscErrorCode HtPlan_Simulate(const HtNetwork *net, const HtPhysiology *ph, const HtOutletSet *bcs, const HtLesion *region, const char *cand_name, HtCandidateResult *res);
+
+/* ---- scoring ---------------------------------------------------------------------------------------- */
+#define HT_PLAN_MAX_OBJECTIVES 16
+typedef struct {
+  char      metric[64];
+  PetscReal unacceptable, target; /* desirability 0 at 'unacceptable', 1 at 'target', linear, clamped */
+  PetscReal weight;
+} HtObjective;
+typedef struct {
+  char      metric[64];
+  PetscReal max_value;            /* guard fails when metric > max_value                              */
+  PetscReal penalty;              /* subtracted from the score                                        */
+} HtGuard;
+typedef struct {
+  PetscInt    nobj;
+  HtObjective obj[HT_PLAN_MAX_OBJECTIVES];
+  PetscInt    nguards;
+  HtGuard     guard[HT_PLAN_MAX_OBJECTIVES];
+} HtScoring;
+/* Defaults: pressure_drop_peak_mmHg 20 -> 5 (w 0.6; 20 mmHg = guideline threshold for coarctation
+ * intervention), flow_split_change_percent 10 -> 0 (w 0.2), cardiac_output_L_min 0.8 CO -> CO (w 0.2);
+ * guard flow_split_change_percent <= 10 (penalty 1). */
+PetscErrorCode HtScoring_Default(const HtPhysiology *ph, HtScoring *s);
+/* Set the weight of an objective by metric name (adds it with the default range if known, else error). */
+PetscErrorCode HtScoring_SetWeight(HtScoring *s, const char *metric, PetscReal weight);
+/* Adds comparative metrics vs res[baseline] (flow_split_change_percent, pressure_drop_peak_change_mmHg),
+ * then desirability, score and rank (1 = best; ties keep input order). */
+PetscErrorCode HtPlan_Score(HtCandidateResult *res, PetscInt n, PetscInt baseline, const HtScoring *s);
+
+/* ---- output --------------------------------------------------------------------------------------- */
+/* <dir>/<cand>/network_NNNN.vtp (polylines with point arrays pressure_mmHg, flow_mL_s, radius_mm,
+ * cell array graft) for ~50 frames of the last cycle, and <dir>/<cand>.pvd (ASCII XML). Rank 0 writes. */
+PetscErrorCode HtPlan_WriteResultsVTK(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res);
+
+#ifdef __cplusplus
+}
+#endif
