@@ -54,6 +54,16 @@ PetscReal      HtNetSegment_RadiusAt(const HtNetSegment *seg, PetscReal s_mm);
 PetscErrorCode HtNetwork_Check(const HtNetwork *net);
 /* Number of segments touching node, and their ids (ids may be NULL). */
 PetscInt       HtNetwork_NodeDegree(const HtNetwork *net, PetscInt node, PetscInt *ids, PetscInt maxids);
+/* Extensions (net engineer). Sum of all segment lengths (mm). */
+PetscReal      HtNetwork_TotalLength(const HtNetwork *net);
+/* Smallest lumen radius over all native segments (kind 0): segment id, arc length and radius there.
+ * Samples within skip_end_mm of a segment's ends are ignored (radii at junctions/open ends are
+ * unreliable); pass 0 to consider all. *seg = -1 when no sample qualifies. */
+PetscErrorCode HtNetwork_MinRadius(const HtNetwork *net, PetscReal skip_end_mm, PetscInt *seg, PetscReal *s_mm, PetscReal *r_mm);
+/* Point on segment seg at arc length s (mm), linear between samples, clamped to [0, length]. */
+void           HtNetSegment_PointAt(const HtNetSegment *seg, PetscReal s_mm, PetscReal x[3]);
+/* Index of the node with this name, -1 if none. */
+PetscInt       HtNetwork_FindNode(const HtNetwork *net, const char *name);
 
 #ifdef __cplusplus
 }
