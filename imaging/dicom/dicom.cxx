@@ -1,0 +1,580 @@
+/* DCMTK adaptor behind htdicom.h: folder scan, series grouping, geometric slice sort, pixel decode.
+ * C++ is confined to this file; every entry point catches exceptions and turns them into PETSc errors.
+ * Messages name files by path only, never by an attribute value (PHI). */
+#include <htdicom.h>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void RegisterCodecs()
+{
+  static bool done = false;
+  if (done) return;
+  done = true;
+  /* DCMTK logs parse problems on stderr by default; we report our own one-line errors instead. */
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  DJDecoderRegistration::registerCodecs();
+  DJLSDecoderRegistration::registerCodecs();
+  DcmRLEDecoderRegistration::registerCodecs();
+}
+
+void CopyStr(char *dst, size_t len, const std::string &s)
+{
+  size_t n = std::min(len - 1, s.size());
+  memcpy(dst, s.data(), n);
+  dst[n] = 0;
+}
+
+std::string Trim(const std::string &s)
+{
+  size_t a = 0, b = s.size();
+  while (a < b && (s[a] == ' ' || s[a] == '\0')) a++;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\0')) b--;
+  return s.substr(a, b - a);
+}
+
+std::string GetStr(DcmItem *ds, const DcmTagKey &tag)
+{
+  OFString v;
+  if (ds->findAndGetOFStringArray(tag, v).good()) return Trim(std::string(v.c_str(), v.length()));
+  return std::string();
+}
+
+void GetStr(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t len) { CopyStr(dst, len, GetStr(ds, tag)); }
+
+bool GetF64(DcmItem *ds, const DcmTagKey &tag, double *v, unsigned long n)
+{
+  for (unsigned long i = 0; i < n; i++) {
+    Float64 x;
+    if (ds->findAndGetFloat64(tag, x, i).bad() || !std::isfinite(x)) return false;
+    v[i] = x;
+  }
+  return true;
+}
+
+/* One image file's header facts, as needed for grouping and sorting. */
+struct SliceInfo {
+  std::string path;
+  std::string series_uid, modality;
+  long        rows = 0, cols = 0, frames = 1;
+  bool        has_pixels = false;
+  bool        has_ipp = false, has_iop = false, has_ps = false;
+  double      ipp[3] = {0, 0, 0}, iop[6] = {0, 0, 0, 0, 0, 0}, ps[2] = {0, 0};
+  double      dist = 0; /* projection of ipp on the slice normal */
+};
+
+/* Load a file's header (large elements stay on disk). Returns false if it is not a DICOM image. */
+bool LoadHeader(const std::string &path, SliceInfo *si, std::string *why)
+{
+  DcmFileFormat ff;
+  OFCondition   c = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
+  if (c.bad()) {
+    *why = "not DICOM or unreadable";
+    return false;
+  }
+  DcmDataset *ds = ff.getDataset();
+  si->path       = path;
+  si->series_uid = GetStr(ds, DCM_SeriesInstanceUID);
+  si->modality   = GetStr(ds, DCM_Modality);
+  Uint16 r = 0, cc = 0;
+  if (ds->findAndGetUint16(DCM_Rows, r).bad() || ds->findAndGetUint16(DCM_Columns, cc).bad() || si->series_uid.empty()) {
+    *why = "no image (Rows/Columns/SeriesInstanceUID missing)";
+    return false;
+  }
+  si->rows = r;
+  si->cols = cc;
+  Sint32 nf = 1;
+  if (ds->findAndGetSint32(DCM_NumberOfFrames, nf).good() && nf > 1) si->frames = nf;
+  si->has_pixels = ds->tagExists(DCM_PixelData);
+  si->has_ipp    = GetF64(ds, DCM_ImagePositionPatient, si->ipp, 3);
+  si->has_iop    = GetF64(ds, DCM_ImageOrientationPatient, si->iop, 6);
+  si->has_ps     = GetF64(ds, DCM_PixelSpacing, si->ps, 2);
+  return true;
+}
+
+void Normal(const double iop[6], double n[3])
+{
+  n[0] = iop[1] * iop[5] - iop[2] * iop[4];
+  n[1] = iop[2] * iop[3] - iop[0] * iop[5];
+  n[2] = iop[0] * iop[4] - iop[1] * iop[3];
+}
+
+PetscErrorCode ListFiles(const char *path, std::vector<std::string> *files)
+{
+  PetscFunctionBeginUser;
+  std::error_code ec;
+  PetscCheck(fs::exists(path, ec), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: does not exist", path);
+  if (fs::is_regular_file(path, ec)) {
+    files->push_back(path);
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(fs::is_directory(path, ec), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: not a folder or regular file", path);
+  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+  PetscCheck(!ec, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: cannot list (%s)", path, ec.message().c_str());
+  for (; it != end; it.increment(ec)) {
+    PetscCheck(!ec, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: cannot list (%s)", path, ec.message().c_str());
+    if (it->is_regular_file(ec)) {
+      std::string name = it->path().filename().string();
+      if (name == "DICOMDIR" || (!name.empty() && name[0] == '.')) continue; /* index / hidden files */
+      files->push_back(it->path().string());
+    }
+  }
+  std::sort(files->begin(), files->end()); /* deterministic scan order (not the slice order) */
+  PetscCheck(!files->empty(), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: is empty", path);
+  PetscFunctionReturn(0);
+}
+
+void AddWarn(HtDicomMeta *meta, const std::string &w)
+{
+  HtLog_Warn("%s", w.c_str());
+  if (meta && meta->nwarnings < HT_DICOM_MAX_WARN) CopyStr(meta->warnings[meta->nwarnings++], sizeof(meta->warnings[0]), w);
+}
+
+/* Scan files into series; skipped non-DICOM files are counted and reported. */
+PetscErrorCode GroupFiles(const char *path, const std::vector<std::string> &files, std::map<std::string, std::vector<SliceInfo>> *groups, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  RegisterCodecs();
+  size_t      nskip = 0;
+  std::string first_skip, first_why;
+  for (const auto &f : files) {
+    SliceInfo   si;
+    std::string why;
+    if (LoadHeader(f, &si, &why)) (*groups)[si.series_uid].push_back(si);
+    else {
+      if (!nskip) {
+        first_skip = f;
+        first_why  = why;
+      }
+      nskip++;
+    }
+  }
+  if (groups->empty()) {
+    if (files.size() == 1) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %s", files[0].c_str(), first_why.c_str());
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "folder %s: no DICOM image among %zu files (e.g. %s: %s)", path, files.size(), first_skip.c_str(), first_why.c_str());
+  }
+  if (nskip) AddWarn(meta, "folder " + std::string(path) + ": skipped " + std::to_string(nskip) + " non-DICOM/non-image file(s), e.g. " + first_skip);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo **list)
+{
+  PetscFunctionBeginUser;
+  std::vector<std::string>                       files;
+  std::map<std::string, std::vector<SliceInfo>> groups;
+  PetscCall(ListFiles(path, &files));
+  PetscCall(GroupFiles(path, files, &groups, NULL));
+  std::vector<HtDicomSeriesInfo> out;
+  for (auto &g : groups) {
+    HtDicomSeriesInfo info;
+    memset(&info, 0, sizeof(info));
+    const SliceInfo &s0 = g.second[0];
+    CopyStr(info.series_uid, sizeof(info.series_uid), g.first);
+    CopyStr(info.modality, sizeof(info.modality), s0.modality);
+    CopyStr(info.first_file, sizeof(info.first_file), s0.path);
+    info.nfiles  = (PetscInt)g.second.size();
+    info.rows    = s0.rows;
+    info.cols    = s0.cols;
+    info.nframes = s0.frames;
+    if (s0.has_iop) {
+      double n[3];
+      Normal(s0.iop, n);
+      std::vector<double> d;
+      for (auto &s : g.second)
+        if (s.has_ipp) d.push_back(s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2]);
+      std::sort(d.begin(), d.end());
+      PetscInt np = 0;
+      for (size_t i = 0; i < d.size(); i++)
+        if (i == 0 || d[i] - d[i - 1] > 1e-3) np++;
+      info.npositions = np;
+    }
+    out.push_back(info);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const HtDicomSeriesInfo &a, const HtDicomSeriesInfo &b) { return a.nfiles > b.nfiles; });
+  *nseries = (PetscInt)out.size();
+  PetscCall(PetscMalloc1(out.size(), list));
+  for (size_t i = 0; i < out.size(); i++) (*list)[i] = out[i];
+  PetscFunctionReturn(0);
+}
+
+void ReadMetaStrings(DcmDataset *ds, HtDicomMeta *m)
+{
+  GetStr(ds, DCM_PatientName, m->patient_name, sizeof(m->patient_name));
+  GetStr(ds, DCM_PatientID, m->patient_id, sizeof(m->patient_id));
+  GetStr(ds, DCM_IssuerOfPatientID, m->issuer_of_patient_id, sizeof(m->issuer_of_patient_id));
+  GetStr(ds, DCM_RETIRED_OtherPatientIDs, m->other_patient_ids, sizeof(m->other_patient_ids));
+  GetStr(ds, DCM_PatientBirthDate, m->patient_birth_date, sizeof(m->patient_birth_date));
+  GetStr(ds, DCM_PatientSex, m->patient_sex, sizeof(m->patient_sex));
+  GetStr(ds, DCM_PatientAge, m->patient_age, sizeof(m->patient_age));
+  GetStr(ds, DCM_StudyDate, m->study_date, sizeof(m->study_date));
+  GetStr(ds, DCM_StudyTime, m->study_time, sizeof(m->study_time));
+  GetStr(ds, DCM_SeriesDate, m->series_date, sizeof(m->series_date));
+  GetStr(ds, DCM_SeriesTime, m->series_time, sizeof(m->series_time));
+  GetStr(ds, DCM_AcquisitionDate, m->acquisition_date, sizeof(m->acquisition_date));
+  GetStr(ds, DCM_ContentDate, m->content_date, sizeof(m->content_date));
+  GetStr(ds, DCM_AccessionNumber, m->accession_number, sizeof(m->accession_number));
+  GetStr(ds, DCM_InstitutionName, m->institution_name, sizeof(m->institution_name));
+  GetStr(ds, DCM_InstitutionAddress, m->institution_address, sizeof(m->institution_address));
+  GetStr(ds, DCM_ReferringPhysicianName, m->referring_physician_name, sizeof(m->referring_physician_name));
+  GetStr(ds, DCM_PerformingPhysicianName, m->performing_physician_name, sizeof(m->performing_physician_name));
+  GetStr(ds, DCM_OperatorsName, m->operators_name, sizeof(m->operators_name));
+  GetStr(ds, DCM_StationName, m->station_name, sizeof(m->station_name));
+  GetStr(ds, DCM_DeviceSerialNumber, m->device_serial_number, sizeof(m->device_serial_number));
+  GetStr(ds, DCM_StudyDescription, m->study_description, sizeof(m->study_description));
+  GetStr(ds, DCM_SeriesDescription, m->series_description, sizeof(m->series_description));
+  GetStr(ds, DCM_ProtocolName, m->protocol_name, sizeof(m->protocol_name));
+  GetStr(ds, DCM_StudyID, m->study_id, sizeof(m->study_id));
+  GetStr(ds, DCM_StudyInstanceUID, m->study_instance_uid, sizeof(m->study_instance_uid));
+  GetStr(ds, DCM_SeriesInstanceUID, m->series_instance_uid, sizeof(m->series_instance_uid));
+  GetStr(ds, DCM_FrameOfReferenceUID, m->frame_of_reference_uid, sizeof(m->frame_of_reference_uid));
+  GetStr(ds, DCM_Modality, m->modality, sizeof(m->modality));
+  GetStr(ds, DCM_Manufacturer, m->manufacturer, sizeof(m->manufacturer));
+  GetStr(ds, DCM_ManufacturerModelName, m->manufacturer_model, sizeof(m->manufacturer_model));
+  GetStr(ds, DCM_SOPClassUID, m->sop_class_uid, sizeof(m->sop_class_uid));
+  GetStr(ds, DCM_BurnedInAnnotation, m->burned_in_annotation, sizeof(m->burned_in_annotation));
+  GetStr(ds, DCM_BodyPartExamined, m->body_part, sizeof(m->body_part));
+  double v;
+  if (GetF64(ds, DCM_KVP, &v, 1)) m->kvp = v;
+  if (GetF64(ds, DCM_SliceThickness, &v, 1)) m->slice_thickness_mm = v;
+  Uint16 r = 0, c = 0;
+  if (ds->findAndGetUint16(DCM_Rows, r).good()) m->rows = r;
+  if (ds->findAndGetUint16(DCM_Columns, c).good()) m->cols = c;
+}
+
+/* Decode one slice's pixels into out (cols*rows floats, HU/rescaled). */
+PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, double *inter_out, std::string *sop_uid, std::string *ts_uid, HtDicomMeta *meta_first)
+{
+  PetscFunctionBeginUser;
+  const char   *f = si.path.c_str();
+  DcmFileFormat ff;
+  OFCondition   c = ff.loadFile(f);
+  if (c.bad()) {
+    /* DCMTK reports a short file as a premature end of stream */
+    if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream"))
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated (premature end of file while reading)", f);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", f, c.text());
+  }
+  DcmDataset *ds = ff.getDataset();
+  if (meta_first) ReadMetaStrings(ds, meta_first);
+  *sop_uid = GetStr(ds, DCM_SOPInstanceUID);
+  *ts_uid  = DcmXfer(ds->getOriginalXfer()).getXferID();
+
+  Uint16 spp = 1, bits_alloc = 0, bits_stored = 0, high_bit = 0, pixrep = 0;
+  ds->findAndGetUint16(DCM_SamplesPerPixel, spp);
+  PetscCheck(spp == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %u samples per pixel (colour image), a grey-scale CT/MR image is required", f, (unsigned)spp);
+  PetscCheck(ds->findAndGetUint16(DCM_BitsAllocated, bits_alloc).good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated missing", f);
+  if (ds->findAndGetUint16(DCM_BitsStored, bits_stored).bad()) bits_stored = bits_alloc;
+  if (ds->findAndGetUint16(DCM_HighBit, high_bit).bad()) high_bit = (Uint16)(bits_stored - 1);
+  ds->findAndGetUint16(DCM_PixelRepresentation, pixrep);
+  PetscCheck(bits_alloc == 8 || bits_alloc == 16, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated %u not supported (8 or 16)", f, (unsigned)bits_alloc);
+  PetscCheck(bits_stored >= 1 && bits_stored <= bits_alloc && high_bit + 1 >= bits_stored && high_bit < bits_alloc, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: inconsistent BitsStored/HighBit", f);
+  PetscCheck(ds->tagExists(DCM_PixelData), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
+
+  E_TransferSyntax xfer = ds->getOriginalXfer();
+  if (DcmXfer(xfer).isEncapsulated()) {
+    c = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
+    PetscCheck(c.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: cannot decode compressed pixel data (transfer syntax %s): %s", f, DcmXfer(xfer).getXferName(), c.text());
+  }
+  DcmElement *pe = NULL;
+  PetscCheck(ds->findAndGetElement(DCM_PixelData, pe).good() && pe, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
+  const size_t npix = (size_t)si.rows * (size_t)si.cols;
+  const size_t need = npix * (bits_alloc / 8);
+  Uint32       have = pe->getLength();
+  PetscCheck(have >= need, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated pixel data (%lu of %zu bytes)", f, (unsigned long)have, need);
+
+  double slope = 1, inter = 0;
+  if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
+  if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
+  *slope_out = slope;
+  *inter_out = inter;
+  const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
+  const unsigned mask  = (bits_stored >= 32) ? 0xffffffffu : ((1u << bits_stored) - 1u);
+  const unsigned sign  = 1u << (bits_stored - 1);
+  if (bits_alloc == 16) {
+    Uint16 *p = NULL;
+    PetscCheck(pe->getUint16Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
+    for (size_t q = 0; q < npix; q++) {
+      unsigned u = ((unsigned)p[q] >> shift) & mask;
+      double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
+      out[q]     = (float)(s * slope + inter);
+    }
+  } else {
+    Uint8 *p = NULL;
+    PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 8-bit pixel data", f);
+    for (size_t q = 0; q < npix; q++) {
+      unsigned u = ((unsigned)p[q] >> shift) & mask;
+      double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
+      out[q]     = (float)(s * slope + inter);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  const SliceInfo &s0 = sl[0];
+  /* every file must carry a complete, consistent geometry */
+  for (auto &s : sl) {
+    const char *f = s.path.c_str();
+    PetscCheck(s.frames == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame image (%ld frames) is not supported as a slice series", f, s.frames);
+    PetscCheck(s.has_pixels, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
+    PetscCheck(s.has_ipp, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImagePositionPatient missing or malformed", f);
+    PetscCheck(s.has_iop, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImageOrientationPatient missing or malformed", f);
+    PetscCheck(s.has_ps && s.ps[0] > 0 && s.ps[1] > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: PixelSpacing missing or not positive", f);
+    PetscCheck(s.rows == s0.rows && s.cols == s0.cols, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: %ld rows x %ld columns differ from %ld x %ld in %s", f, s.rows, s.cols, s0.rows, s0.cols, s0.path.c_str());
+    for (int q = 0; q < 6; q++)
+      PetscCheck(std::fabs(s.iop[q] - s0.iop[q]) < 1e-4, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: mixed orientations in one series (ImageOrientationPatient differs from %s)", f, s0.path.c_str());
+    for (int q = 0; q < 2; q++)
+      PetscCheck(std::fabs(s.ps[q] - s0.ps[q]) < 1e-4 * s0.ps[q], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: PixelSpacing differs from %s", f, s0.path.c_str());
+  }
+  /* orthonormal row/column cosines */
+  double r[3] = {s0.iop[0], s0.iop[1], s0.iop[2]}, cdir[3] = {s0.iop[3], s0.iop[4], s0.iop[5]}, n[3];
+  double nr = std::sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]), nc = std::sqrt(cdir[0] * cdir[0] + cdir[1] * cdir[1] + cdir[2] * cdir[2]);
+  double dot = r[0] * cdir[0] + r[1] * cdir[1] + r[2] * cdir[2];
+  PetscCheck(std::fabs(nr - 1) < 1e-3 && std::fabs(nc - 1) < 1e-3 && std::fabs(dot) < 1e-3, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImageOrientationPatient is not two orthonormal direction cosines", s0.path.c_str());
+  for (int q = 0; q < 3; q++) {
+    r[q] /= nr;
+    cdir[q] /= nc;
+  }
+  Normal(s0.iop, n);
+  double nn = std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  for (int q = 0; q < 3; q++) n[q] /= nn;
+  for (auto &s : sl) s.dist = s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2];
+  std::stable_sort(sl.begin(), sl.end(), [](const SliceInfo &a, const SliceInfo &b) { return a.dist < b.dist; });
+
+  const size_t ns   = sl.size();
+  double       step = 0;
+  if (ns > 1) {
+    std::vector<double> gaps;
+    for (size_t k = 1; k < ns; k++) gaps.push_back(sl[k].dist - sl[k - 1].dist);
+    std::vector<double> sorted = gaps;
+    std::sort(sorted.begin(), sorted.end());
+    double med = sorted[sorted.size() / 2];
+    if (sorted.size() % 2 == 0) med = 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
+    for (size_t k = 1; k < ns; k++) {
+      double g = gaps[k - 1];
+      if (g < 1e-3 || (med > 0 && g < 1e-3 * med)) {
+        size_t cnt = 0;
+        for (auto &s : sl)
+          if (std::fabs(s.dist - sl[k].dist) < 1e-3) cnt++;
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: duplicate slice position (same ImagePositionPatient as %s; %zu images at this position: multi-phase or duplicated series)", sl[k].path.c_str(), sl[k - 1].path.c_str(), cnt);
+      }
+    }
+    for (size_t k = 1; k < ns; k++) {
+      double g = gaps[k - 1];
+      PetscCheck(g <= 1.5 * med, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: missing slice (gap %.4g mm after %s exceeds 1.5 x median step %.4g mm)", sl[k].path.c_str(), g, sl[k - 1].path.c_str(), med);
+    }
+    step = (sl[ns - 1].dist - sl[0].dist) / (double)(ns - 1);
+    if (sorted.back() - sorted.front() > 0.01 * med + 1e-3) {
+      char w[256];
+      snprintf(w, sizeof(w), "series: slice step varies %.4g..%.4g mm (median %.4g); using the mean %.4g mm", sorted.front(), sorted.back(), med, step);
+      AddWarn(meta, w);
+    }
+    /* slices displaced within the plane (gantry tilt) would make the volume sheared */
+    double d[3], dl = 0, inplane = 0;
+    for (int q = 0; q < 3; q++) d[q] = sl[ns - 1].ipp[q] - sl[0].ipp[q];
+    for (int q = 0; q < 3; q++) dl += d[q] * d[q];
+    dl = std::sqrt(dl);
+    double along = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
+    inplane      = std::sqrt(std::max(0.0, dl * dl - along * along));
+    if (inplane > 0.01 * std::fabs(along) + 1e-3) {
+      char w[256];
+      snprintf(w, sizeof(w), "series: slice positions are sheared (%.3g mm in-plane over %.4g mm, gantry tilt?); the volume is treated as orthogonal", inplane, along);
+      AddWarn(meta, w);
+    }
+  } else {
+    DcmFileFormat ff;
+    double        th = 0;
+    if (ff.loadFile(s0.path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect).good() && GetF64(ff.getDataset(), DCM_SliceThickness, &th, 1) && th > 0) step = th;
+    else step = 1.0;
+    AddWarn(meta, "series: a single slice; the slice step is taken from SliceThickness (or 1 mm)");
+  }
+
+  HtGrid g;
+  memset(&g, 0, sizeof(g));
+  g.n[0] = s0.cols;
+  g.n[1] = s0.rows;
+  g.n[2] = (PetscInt)ns;
+  for (int q = 0; q < 3; q++) {
+    g.origin[q]  = sl[0].ipp[q];
+    g.dir[q]     = r[q];
+    g.dir[3 + q] = cdir[q];
+    g.dir[6 + q] = n[q];
+  }
+  g.spacing[0] = s0.ps[1]; /* PixelSpacing = (row spacing, column spacing): i steps along a row = column spacing */
+  g.spacing[1] = s0.ps[0];
+  g.spacing[2] = step;
+  PetscCall(HtVolume_Alloc(vol, &g));
+
+  std::vector<std::string> sops(ns);
+  double                   slope0 = 1, inter0 = 0;
+  bool                     varying = false;
+  std::string              ts;
+  HtDicomMeta              tmp;
+  HtDicomMeta             *mfirst = meta ? meta : &tmp;
+  const size_t             npix   = (size_t)g.n[0] * (size_t)g.n[1];
+  for (size_t k = 0; k < ns; k++) {
+    double      slope, inter;
+    std::string sop, tsk;
+    PetscErrorCode ierr = DecodeSlice(sl[k], vol->val + k * npix, &slope, &inter, &sop, &tsk, k == 0 ? mfirst : NULL);
+    if (ierr) {
+      PetscCall(HtVolume_Free(vol));
+      PetscCall(ierr);
+    }
+    if (k == 0) {
+      slope0 = slope;
+      inter0 = inter;
+      ts     = tsk;
+    } else if (slope != slope0 || inter != inter0) varying = true;
+    sops[k] = sop;
+  }
+  if (varying) AddWarn(meta, "series: RescaleSlope/Intercept vary between slices (applied per slice)");
+  if (meta) {
+    float lo = vol->val[0], hi = vol->val[0];
+    for (size_t q = 0; q < HtGrid_Count(&g); q++) {
+      lo = std::min(lo, vol->val[q]);
+      hi = std::max(hi, vol->val[q]);
+    }
+    meta->hu_min            = lo;
+    meta->hu_max            = hi;
+    meta->rescale_slope     = slope0;
+    meta->rescale_intercept = inter0;
+    meta->slice_step_mm     = step;
+    meta->grid              = g;
+    CopyStr(meta->transfer_syntax_uid, sizeof(meta->transfer_syntax_uid), ts);
+    PetscCall(PetscCalloc1(ns, &meta->sop_instance_uid));
+    meta->nslices = (PetscInt)ns;
+    for (size_t k = 0; k < ns; k++) CopyStr(meta->sop_instance_uid[k], HT_DICOM_UID_LEN, sops[k]);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  std::vector<std::string>                       files;
+  std::map<std::string, std::vector<SliceInfo>> groups;
+  PetscCall(ListFiles(path, &files));
+  PetscCall(GroupFiles(path, files, &groups, meta));
+  std::vector<SliceInfo> *pick = NULL;
+  if (series_uid) {
+    auto it = groups.find(series_uid);
+    PetscCheck(it != groups.end(), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: requested series not found (%zu series present)", path, groups.size());
+    pick = &it->second;
+  } else {
+    for (auto &g : groups)
+      if (!pick || g.second.size() > pick->size()) pick = &g.second;
+    if (groups.size() > 1) {
+      char w[256];
+      snprintf(w, sizeof(w), "folder: %zu series found; reading the one with most files (%zu)", groups.size(), pick->size());
+      AddWarn(meta, w);
+    }
+  }
+  PetscCall(ReadSlices(*pick, vol, meta));
+  PetscFunctionReturn(0);
+}
+
+} // namespace
+
+extern "C" {
+
+PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo **list)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(path && nseries && list, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ScanFolder: NULL argument");
+  *nseries = 0;
+  *list    = NULL;
+  try {
+    PetscCall(ScanFolder(path, nseries, list));
+  } catch (const std::exception &e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "folder %s: DICOM scan failed (%s)", path, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(path && vol, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ReadSeries: NULL argument");
+  memset(vol, 0, sizeof(*vol));
+  if (meta) memset(meta, 0, sizeof(*meta));
+  try {
+    PetscErrorCode ierr = ReadSeries(path, series_uid, vol, meta);
+    if (ierr) {
+      if (meta) PetscCall(HtDicomMeta_Free(meta));
+      PetscCall(HtVolume_Free(vol));
+      PetscCall(ierr);
+    }
+  } catch (const std::exception &e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "folder %s: DICOM read failed (%s)", path, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtVolume *vol, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(nfiles > 0 && files && vol, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ReadFiles: no files given");
+  memset(vol, 0, sizeof(*vol));
+  if (meta) memset(meta, 0, sizeof(*meta));
+  try {
+    RegisterCodecs();
+    std::vector<SliceInfo> sl;
+    std::string            series;
+    for (PetscInt q = 0; q < nfiles; q++) {
+      SliceInfo   si;
+      std::string why;
+      PetscCheck(LoadHeader(files[q], &si, &why), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %s", files[q], why.c_str());
+      if (q == 0) series = si.series_uid;
+      PetscCheck(si.series_uid == series, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: belongs to a different series than %s", files[q], files[0]);
+      sl.push_back(si);
+    }
+    PetscErrorCode ierr = ReadSlices(sl, vol, meta);
+    if (ierr) {
+      if (meta) PetscCall(HtDicomMeta_Free(meta));
+      PetscCall(HtVolume_Free(vol));
+      PetscCall(ierr);
+    }
+  } catch (const std::exception &e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: DICOM read failed (%s)", files[0], e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(file && meta, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ReadHeader: NULL argument");
+  memset(meta, 0, sizeof(*meta));
+  try {
+    RegisterCodecs();
+    DcmFileFormat ff;
+    OFCondition   c = ff.loadFile(file, EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
+    PetscCheck(c.good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", file, c.text());
+    ReadMetaStrings(ff.getDataset(), meta);
+    CopyStr(meta->transfer_syntax_uid, sizeof(meta->transfer_syntax_uid), DcmXfer(ff.getDataset()->getOriginalXfer()).getXferID());
+  } catch (const std::exception &e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: DICOM header read failed (%s)", file, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+} // extern "C"
