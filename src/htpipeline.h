@@ -40,13 +40,9 @@ PetscErrorCode HtPipeline_DefaultOptions(HtPipelineOptions *o);
 /* Run the whole pipeline for a loaded case; all outputs in o->out_dir (created). */
 PetscErrorCode HtPipeline_Run(const HtCase *c, const HtPipelineOptions *o, HtPipelineResult *res);
 
-/* Subcommands (PETSc already initialised; argv after the subcommand). Return the exit code through
- * *exit_code (0 ok, 2 usage error); errors raise PetscErrorCode as usual. */
-PetscErrorCode HtCli_Run(int argc, char **argv, int *exit_code);
-PetscErrorCode HtCli_Phantom(int argc, char **argv, int *exit_code);
-PetscErrorCode HtCli_Import(int argc, char **argv, int *exit_code);
-PetscErrorCode HtCli_Store(int argc, char **argv, int *exit_code);
-void           HtCli_Usage(FILE *f);
+/* Whether a series folder was written by `hemotwin phantom` / input.phantom_seed is decided by the
+ * pipeline: an existing non-empty folder is reused as is (same seed -> same pixels), else written. */
+PetscErrorCode HtPipeline_WritePhantomIfNeeded(const HtCase *c);
 
 #ifdef __cplusplus
 }
