@@ -51,6 +51,8 @@ typedef struct {
   PetscReal      sten_s_mm, sten_len_mm, sten_frac;
   PetscInt       parent;      /* index of the tube it branches from, -1 for the aorta */
   PetscReal      parent_s_mm; /* arc length on the parent where the axis starts */
+  /* filled by HtPhantom_SetUp: axis bounding box grown by the largest radius, largest radius */
+  PetscReal      bbox_lo_mm[3], bbox_hi_mm[3], r_max_mm;
 } HtPhantomTube;
 
 typedef struct {
