@@ -1,0 +1,1256 @@
+/* Centerline extraction (see htcenterline.h).
+ *
+ * Why TEASAR and not thinning: a shortest-path tree from one root is a tree by construction, so the
+ * noise loops a thinning leaves in a rough segmentation (and the small holes of a dissection flap) do
+ * not appear, and every stage is a bounded graph search (no iteration that could fail to terminate).
+ * The edge cost len * (D_max / D)^4 (D = distance to the wall) is scale-free: inside any vessel the
+ * cost grows as soon as the path leaves the axis, so small branches are as well centred as the aorta
+ * (the original TEASAR penalty 5000 (1 - D/D_max)^16 is flat in the middle of a large lumen).
+ * The skeleton is only a first guess; the final points are re-centred on the centroid of the lumen
+ * cross-section and the radius is sqrt(area / pi) of that section, which is sub-voxel accurate where a
+ * distance map is biased by the voxel grid. */
+#include "htcenterline.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PEN_EXP 4.0
+
+PetscErrorCode HtCenterline_DefaultOptions(HtCenterlineOptions *o)
+{
+  PetscFunctionBeginUser;
+  memset(o, 0, sizeof(*o));
+  o->prune_ratio         = 2.0;
+  o->min_branch_mm       = 3.0;
+  o->resample_mm         = 1.0;
+  o->smooth_mm           = 3.0;
+  o->invalidate_scale    = 1.5;
+  o->invalidate_const_mm = 2.0;
+  o->area_radius         = PETSC_TRUE;
+  o->recenter            = PETSC_TRUE;
+  o->have_inlet_hint     = PETSC_FALSE;
+  o->max_branches        = 1000;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtCenterline_SetFromOptions(HtCenterlineOptions *o, const char *prefix)
+{
+  PetscInt  n = 3;
+  PetscBool set;
+  PetscReal hint[3];
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_prune_ratio", &o->prune_ratio, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_min_branch_mm", &o->min_branch_mm, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_resample_mm", &o->resample_mm, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_smooth_mm", &o->smooth_mm, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_invalidate_scale", &o->invalidate_scale, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_invalidate_const_mm", &o->invalidate_const_mm, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, prefix, "-centerline_area_radius", &o->area_radius, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, prefix, "-centerline_recenter", &o->recenter, NULL));
+  PetscCall(PetscOptionsGetRealArray(NULL, prefix, "-centerline_inlet_hint", hint, &n, &set));
+  if (set) {
+    PetscCheck(n == 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -centerline_inlet_hint: expected x,y,z (3 values), got %" PetscInt_FMT, n);
+    o->have_inlet_hint = PETSC_TRUE;
+    for (int c = 0; c < 3; c++) o->inlet_hint_mm[c] = hint[c];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Exact EDT: 1D lower envelope of parabolas (Felzenszwalb & Huttenlocher 2012) along each axis.    */
+
+static void EDT1D(const double *f, double *d, PetscInt n, double h, PetscInt *v, double *z)
+{
+  PetscInt k = 0;
+  v[0]       = 0;
+  z[0]       = -HUGE_VAL;
+  z[1]       = HUGE_VAL;
+  for (PetscInt q = 1; q < n; q++) {
+    double s;
+    if (!isfinite(f[q])) continue;
+    if (!isfinite(f[v[0]])) { /* first finite sample replaces an infinite start */
+      v[0] = q;
+      continue;
+    }
+    for (;;) {
+      double qh = q * h, vh = v[k] * h;
+      s = ((f[q] + qh * qh) - (f[v[k]] + vh * vh)) / (2 * (qh - vh));
+      if (s <= z[k] && k > 0) k--;
+      else break;
+    }
+    k++;
+    v[k]     = q;
+    z[k]     = s;
+    z[k + 1] = HUGE_VAL;
+  }
+  if (!isfinite(f[v[0]])) {
+    for (PetscInt q = 0; q < n; q++) d[q] = HUGE_VAL;
+    return;
+  }
+  k = 0;
+  for (PetscInt q = 0; q < n; q++) {
+    double dq;
+    while (z[k + 1] < q * h) k++;
+    dq   = (q - v[k]) * h;
+    d[q] = dq * dq + f[v[k]];
+  }
+}
+
+PetscErrorCode HtDistance_EDT(const HtGrid *g, const uint8_t *mask, PetscBool border_is_background, float *d2)
+{
+  PetscInt nmax = PetscMax(g->n[0], PetscMax(g->n[1], g->n[2])) + 2, *v;
+  double  *f, *d, *z, *buf;
+  size_t   N = HtGrid_Count(g);
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(N, &buf));
+  PetscCall(PetscMalloc4(nmax, &f, nmax, &d, nmax + 1, &z, nmax, &v));
+  for (size_t i = 0; i < N; i++) buf[i] = mask[i] ? HUGE_VAL : 0.0;
+  for (int a = 0; a < 3; a++) {
+    PetscInt n = g->n[a], o = border_is_background ? 1 : 0;
+    PetscInt b = (a + 1) % 3, c = (a + 2) % 3;
+    size_t   stride[3] = {1, (size_t)g->n[0], (size_t)g->n[0] * g->n[1]};
+    for (PetscInt ic = 0; ic < g->n[c]; ic++)
+      for (PetscInt ib = 0; ib < g->n[b]; ib++) {
+        size_t base = ib * stride[b] + ic * stride[c];
+        /* with a background border, pad one background sample on each side */
+        if (o) f[0] = f[n + 1] = 0.0;
+        for (PetscInt q = 0; q < n; q++) f[q + o] = buf[base + q * stride[a]];
+        EDT1D(f, d, n + 2 * o, g->spacing[a], v, z);
+        for (PetscInt q = 0; q < n; q++) buf[base + q * stride[a]] = d[q + o];
+      }
+  }
+  {
+    /* no background anywhere: report the grid diagonal squared rather than infinity */
+    double cap = 0;
+    for (int a = 0; a < 3; a++) cap += PetscSqr(g->n[a] * g->spacing[a]);
+    for (size_t i = 0; i < N; i++) d2[i] = (float)(isfinite(buf[i]) ? buf[i] : cap);
+  }
+  PetscCall(PetscFree4(f, d, z, v));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Working context                                                                                 */
+
+typedef struct {
+  const HtGrid *g;
+  uint8_t      *mask; /* full grid, largest component, cavities filled */
+  float        *D;    /* full grid, distance to background (mm) */
+  PetscInt      M;    /* mask voxels */
+  PetscInt     *vox;  /* M linear indices */
+  int          *id;   /* full grid -> mask id or -1 */
+  int           noff;
+  int           off[26][3];
+  double        offlen[26];
+  double        Dmax, hmin, hmax, hmean;
+} Ctx;
+
+static void Decode(const HtGrid *g, size_t lin, PetscInt ijk[3])
+{
+  ijk[0] = (PetscInt)(lin % (size_t)g->n[0]);
+  lin /= (size_t)g->n[0];
+  ijk[1] = (PetscInt)(lin % (size_t)g->n[1]);
+  ijk[2] = (PetscInt)(lin / (size_t)g->n[1]);
+}
+
+static void VoxWorld(const Ctx *c, PetscInt mid, PetscReal x[3])
+{
+  PetscInt  ijk[3];
+  PetscReal f[3];
+  Decode(c->g, (size_t)c->vox[mid], ijk);
+  for (int a = 0; a < 3; a++) f[a] = ijk[a];
+  HtGrid_IndexToWorld(c->g, f, x);
+}
+
+/* Distance map trilinearly interpolated at a world point (0 outside the grid). */
+static PetscReal DAt(const Ctx *c, const PetscReal x[3])
+{
+  PetscReal f[3], w[3], val = 0;
+  PetscInt  i0[3];
+  HtGrid_WorldToIndex(c->g, x, f);
+  for (int a = 0; a < 3; a++) {
+    i0[a] = (PetscInt)PetscFloorReal(f[a]);
+    w[a]  = f[a] - i0[a];
+  }
+  for (int corner = 0; corner < 8; corner++) {
+    PetscInt  ii[3];
+    PetscReal wt = 1;
+    PetscBool in = PETSC_TRUE;
+    for (int a = 0; a < 3; a++) {
+      int bit = (corner >> a) & 1;
+      ii[a]   = i0[a] + bit;
+      wt *= bit ? w[a] : 1 - w[a];
+      if (ii[a] < 0 || ii[a] >= c->g->n[a]) in = PETSC_FALSE;
+    }
+    if (in && wt > 0) val += wt * c->D[HtGrid_Index(c->g, ii[0], ii[1], ii[2])];
+  }
+  return val;
+}
+
+/* Nearest-voxel mask lookup at a world point: 1 inside, 0 outside, -1 beyond the field of view
+ * (farther than half a voxel outside the box of voxel centres: the image says nothing there). */
+static int InsideAt3(const Ctx *c, const PetscReal x[3])
+{
+  PetscReal f[3];
+  PetscInt  ii[3];
+  HtGrid_WorldToIndex(c->g, x, f);
+  for (int a = 0; a < 3; a++) {
+    ii[a] = (PetscInt)PetscFloorReal(f[a] + 0.5);
+    if (ii[a] < 0 || ii[a] >= c->g->n[a]) return -1;
+  }
+  return c->mask[HtGrid_Index(c->g, ii[0], ii[1], ii[2])] ? 1 : 0;
+}
+static PetscBool InsideAt(const Ctx *c, const PetscReal x[3]) { return InsideAt3(c, x) == 1 ? PETSC_TRUE : PETSC_FALSE; }
+/* Inside the box spanned by the voxel centres. */
+static PetscBool InBox(const Ctx *c, const PetscReal x[3])
+{
+  PetscReal f[3];
+  HtGrid_WorldToIndex(c->g, x, f);
+  for (int a = 0; a < 3; a++)
+    if (f[a] < -1e-9 || f[a] > c->g->n[a] - 1 + 1e-9) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Binary heap with lazy deletion for Dijkstra                                                      */
+
+typedef struct {
+  double  *key;
+  PetscInt *val;
+  PetscInt  n, cap;
+} Heap;
+
+static PetscErrorCode HeapPush(Heap *h, double k, PetscInt v)
+{
+  PetscInt i;
+  PetscFunctionBeginUser;
+  if (h->n == h->cap) {
+    PetscInt  cap = h->cap ? 2 * h->cap : 1024;
+    double   *nk;
+    PetscInt *nv;
+    PetscCall(PetscMalloc2(cap, &nk, cap, &nv));
+    if (h->n) {
+      PetscCall(PetscArraycpy(nk, h->key, h->n));
+      PetscCall(PetscArraycpy(nv, h->val, h->n));
+    }
+    PetscCall(PetscFree2(h->key, h->val));
+    h->key = nk;
+    h->val = nv;
+    h->cap = cap;
+  }
+  i = h->n++;
+  while (i > 0) {
+    PetscInt p = (i - 1) / 2;
+    if (h->key[p] <= k) break;
+    h->key[i] = h->key[p];
+    h->val[i] = h->val[p];
+    i         = p;
+  }
+  h->key[i] = k;
+  h->val[i] = v;
+  PetscFunctionReturn(0);
+}
+
+static void HeapPop(Heap *h, double *k, PetscInt *v)
+{
+  double   lk = h->key[h->n - 1];
+  PetscInt lv = h->val[h->n - 1], i = 0;
+  *k          = h->key[0];
+  *v          = h->val[0];
+  h->n--;
+  for (;;) {
+    PetscInt l = 2 * i + 1, m;
+    if (l >= h->n) break;
+    m = (l + 1 < h->n && h->key[l + 1] < h->key[l]) ? l + 1 : l;
+    if (h->key[m] >= lk) break;
+    h->key[i] = h->key[m];
+    h->val[i] = h->val[m];
+    i         = m;
+  }
+  if (h->n > 0) {
+    h->key[i] = lk;
+    h->val[i] = lv;
+  }
+}
+
+/* Dijkstra over the mask voxels (26-neighbourhood) from src. Penalised: edge cost
+ * len * ((Dmax/Du)^p + (Dmax/Dv)^p) / 2, else plain Euclidean length. pred may be NULL. */
+static PetscErrorCode Dijkstra(const Ctx *c, PetscInt src, PetscBool penal, double *dist, PetscInt *pred)
+{
+  Heap     h = {0};
+  double  *pen = NULL;
+  PetscFunctionBeginUser;
+  for (PetscInt m = 0; m < c->M; m++) {
+    dist[m] = HUGE_VAL;
+    if (pred) pred[m] = -1;
+  }
+  if (penal) {
+    PetscCall(PetscMalloc1(c->M, &pen));
+    for (PetscInt m = 0; m < c->M; m++) {
+      double Dv = PetscMax((double)c->D[c->vox[m]], 0.25 * c->hmin);
+      pen[m]    = pow(c->Dmax / Dv, PEN_EXP);
+    }
+  }
+  dist[src] = 0;
+  PetscCall(HeapPush(&h, 0.0, src));
+  while (h.n > 0) {
+    double   du;
+    PetscInt u, ijk[3];
+    HeapPop(&h, &du, &u);
+    if (du > dist[u]) continue;
+    Decode(c->g, (size_t)c->vox[u], ijk);
+    for (int k = 0; k < c->noff; k++) {
+      PetscInt nn[3];
+      int      v;
+      double   w, dv;
+      for (int a = 0; a < 3; a++) nn[a] = ijk[a] + c->off[k][a];
+      if (nn[0] < 0 || nn[1] < 0 || nn[2] < 0 || nn[0] >= c->g->n[0] || nn[1] >= c->g->n[1] || nn[2] >= c->g->n[2]) continue;
+      v = c->id[HtGrid_Index(c->g, nn[0], nn[1], nn[2])];
+      if (v < 0) continue;
+      w  = penal ? c->offlen[k] * 0.5 * (pen[u] + pen[v]) : c->offlen[k];
+      dv = du + w;
+      if (dv < dist[v]) {
+        dist[v] = dv;
+        if (pred) pred[v] = u;
+        PetscCall(HeapPush(&h, dv, v));
+      }
+    }
+  }
+  PetscCall(PetscFree2(h.key, h.val));
+  PetscCall(PetscFree(pen));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Region preparation: largest 26-connected component, enclosed cavities filled                    */
+
+static PetscErrorCode PrepareMask(const HtLabels *lab, int value, uint8_t *mask, PetscInt *nregion, PetscInt *ncomp, PetscInt *nused, PetscInt *nfilled)
+{
+  const HtGrid *g = &lab->g;
+  size_t        N = HtGrid_Count(g);
+  int          *comp;
+  PetscInt     *queue, best = -1, bestsize = 0, nc = 0;
+  PetscFunctionBeginUser;
+  *nregion = 0;
+  for (size_t i = 0; i < N; i++) {
+    mask[i] = (uint8_t)(value < 0 ? lab->lab[i] != 0 : lab->lab[i] == value);
+    *nregion += mask[i];
+  }
+  *ncomp = 0;
+  *nused = 0;
+  *nfilled = 0;
+  if (!*nregion) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(N, &comp));
+  PetscCall(PetscMalloc1(N, &queue));
+  for (size_t i = 0; i < N; i++) comp[i] = -1;
+  for (size_t s = 0; s < N; s++) {
+    PetscInt head = 0, tail = 0;
+    if (!mask[s] || comp[s] >= 0) continue;
+    comp[s]       = (int)nc;
+    queue[tail++] = (PetscInt)s;
+    while (head < tail) {
+      PetscInt ijk[3];
+      Decode(g, (size_t)queue[head++], ijk);
+      for (int dk = -1; dk <= 1; dk++)
+        for (int dj = -1; dj <= 1; dj++)
+          for (int di = -1; di <= 1; di++) {
+            PetscInt i = ijk[0] + di, j = ijk[1] + dj, k = ijk[2] + dk;
+            size_t   q;
+            if (i < 0 || j < 0 || k < 0 || i >= g->n[0] || j >= g->n[1] || k >= g->n[2]) continue;
+            q = HtGrid_Index(g, i, j, k);
+            if (mask[q] && comp[q] < 0) {
+              comp[q]       = (int)nc;
+              queue[tail++] = (PetscInt)q;
+            }
+          }
+    }
+    if (tail > bestsize) {
+      bestsize = tail;
+      best     = nc;
+    }
+    nc++;
+  }
+  *ncomp = nc;
+  for (size_t i = 0; i < N; i++) mask[i] = (uint8_t)(comp[i] == best);
+  /* background 6-connected to the grid border is outside; anything else is an enclosed cavity */
+  {
+    PetscInt head = 0, tail = 0;
+    uint8_t *outside = (uint8_t *)comp; /* reuse storage as bytes */
+    memset(outside, 0, N);
+    for (PetscInt k = 0; k < g->n[2]; k++)
+      for (PetscInt j = 0; j < g->n[1]; j++)
+        for (PetscInt i = 0; i < g->n[0]; i++) {
+          size_t q;
+          if (!(i == 0 || j == 0 || k == 0 || i == g->n[0] - 1 || j == g->n[1] - 1 || k == g->n[2] - 1)) continue;
+          q = HtGrid_Index(g, i, j, k);
+          if (!mask[q] && !outside[q]) {
+            outside[q]    = 1;
+            queue[tail++] = (PetscInt)q;
+          }
+        }
+    while (head < tail) {
+      PetscInt ijk[3];
+      Decode(g, (size_t)queue[head++], ijk);
+      for (int a = 0; a < 3; a++)
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+          PetscInt nn[3] = {ijk[0], ijk[1], ijk[2]};
+          size_t   q;
+          nn[a] += sgn;
+          if (nn[a] < 0 || nn[a] >= g->n[a]) continue;
+          q = HtGrid_Index(g, nn[0], nn[1], nn[2]);
+          if (!mask[q] && !outside[q]) {
+            outside[q]    = 1;
+            queue[tail++] = (PetscInt)q;
+          }
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+      if (!mask[i] && !outside[i]) {
+        mask[i] = 1;
+        (*nfilled)++;
+      }
+      *nused += mask[i];
+    }
+  }
+  PetscCall(PetscFree(queue));
+  PetscCall(PetscFree(comp));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Skeleton graph                                                                                   */
+
+typedef struct {
+  PetscInt  a, b;  /* graph nodes */
+  PetscInt  nv;    /* voxels (mask ids) from a to b */
+  PetscInt *v;
+  PetscBool alive;
+  PetscReal len;   /* mm along voxel centres */
+} GSeg;
+
+typedef struct {
+  PetscInt nnodes, nsegs, capsegs;
+  PetscInt *nodevox; /* mask id of each node */
+  GSeg     *segs;
+} Graph;
+
+static PetscErrorCode GraphAddSeg(Graph *G, const Ctx *c, PetscInt a, PetscInt b, PetscInt nv, const PetscInt *v)
+{
+  GSeg *s;
+  PetscFunctionBeginUser;
+  if (G->nsegs == G->capsegs) {
+    PetscInt cap = G->capsegs ? 2 * G->capsegs : 64;
+    GSeg    *ns;
+    PetscCall(PetscCalloc1(cap, &ns));
+    if (G->nsegs) PetscCall(PetscArraycpy(ns, G->segs, G->nsegs));
+    PetscCall(PetscFree(G->segs));
+    G->segs    = ns;
+    G->capsegs = cap;
+  }
+  s        = &G->segs[G->nsegs++];
+  s->a     = a;
+  s->b     = b;
+  s->nv    = nv;
+  s->alive = PETSC_TRUE;
+  PetscCall(PetscMalloc1(nv, &s->v));
+  PetscCall(PetscArraycpy(s->v, v, nv));
+  s->len = 0;
+  for (PetscInt i = 1; i < nv; i++) {
+    PetscReal p[3], q[3];
+    VoxWorld(c, v[i - 1], p);
+    VoxWorld(c, v[i], q);
+    s->len += PetscSqrtReal(PetscSqr(p[0] - q[0]) + PetscSqr(p[1] - q[1]) + PetscSqr(p[2] - q[2]));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscInt GraphDegree(const Graph *G, PetscInt n, PetscInt *ids, PetscInt maxids)
+{
+  PetscInt d = 0;
+  for (PetscInt i = 0; i < G->nsegs; i++) {
+    if (!G->segs[i].alive) continue;
+    if (G->segs[i].a == n || G->segs[i].b == n) {
+      if (ids && d < maxids) ids[d] = i;
+      d++;
+    }
+  }
+  return d;
+}
+
+/* Join the two segments meeting at every degree-2 node, so nodes are ends or junctions only. */
+static PetscErrorCode GraphMergeDegree2(Graph *G, const Ctx *c)
+{
+  PetscBool changed = PETSC_TRUE;
+  PetscInt  guard   = 0;
+  PetscFunctionBeginUser;
+  while (changed && guard++ < 100000) {
+    changed = PETSC_FALSE;
+    for (PetscInt n = 0; n < G->nnodes; n++) {
+      PetscInt ids[2], *v, nv = 0, other[2];
+      GSeg    *s0, *s1;
+      if (GraphDegree(G, n, ids, 2) != 2) continue;
+      s0 = &G->segs[ids[0]];
+      s1 = &G->segs[ids[1]];
+      if (ids[0] == ids[1]) continue;
+      other[0] = s0->a == n ? s0->b : s0->a;
+      other[1] = s1->a == n ? s1->b : s1->a;
+      if (other[0] == n || other[1] == n) continue;
+      PetscCall(PetscMalloc1(s0->nv + s1->nv, &v));
+      /* s0 oriented to end at n, then s1 oriented from n (skip the shared voxel) */
+      if (s0->b == n)
+        for (PetscInt i = 0; i < s0->nv; i++) v[nv++] = s0->v[i];
+      else
+        for (PetscInt i = s0->nv - 1; i >= 0; i--) v[nv++] = s0->v[i];
+      if (s1->a == n)
+        for (PetscInt i = 1; i < s1->nv; i++) v[nv++] = s1->v[i];
+      else
+        for (PetscInt i = s1->nv - 2; i >= 0; i--) v[nv++] = s1->v[i];
+      s0->alive = s1->alive = PETSC_FALSE;
+      PetscCall(PetscFree(s0->v));
+      PetscCall(PetscFree(G->segs[ids[1]].v));
+      PetscCall(GraphAddSeg(G, c, other[0], other[1], nv, v));
+      PetscCall(PetscFree(v));
+      changed = PETSC_TRUE;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GraphDestroy(Graph *G)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < G->nsegs; i++) PetscCall(PetscFree(G->segs[i].v));
+  PetscCall(PetscFree(G->segs));
+  PetscCall(PetscFree(G->nodevox));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Polyline processing                                                                              */
+
+typedef struct {
+  PetscInt   n, cap;
+  PetscReal *x; /* 3n */
+  PetscReal *r; /* n */
+} Poly;
+
+static PetscErrorCode PolyReserve(Poly *p, PetscInt n)
+{
+  PetscFunctionBeginUser;
+  if (n > p->cap) {
+    PetscReal *nx, *nr;
+    PetscCall(PetscMalloc1(3 * n, &nx));
+    PetscCall(PetscMalloc1(n, &nr));
+    if (p->n) {
+      PetscCall(PetscArraycpy(nx, p->x, 3 * p->n));
+      PetscCall(PetscArraycpy(nr, p->r, p->n));
+    }
+    PetscCall(PetscFree(p->x));
+    PetscCall(PetscFree(p->r));
+    p->x   = nx;
+    p->r   = nr;
+    p->cap = n;
+  }
+  PetscFunctionReturn(0);
+}
+
+static void PolyArc(const Poly *p, PetscReal *s)
+{
+  s[0] = 0;
+  for (PetscInt i = 1; i < p->n; i++) s[i] = s[i - 1] + PetscSqrtReal(PetscSqr(p->x[3 * i] - p->x[3 * i - 3]) + PetscSqr(p->x[3 * i + 1] - p->x[3 * i - 2]) + PetscSqr(p->x[3 * i + 2] - p->x[3 * i - 1]));
+}
+
+/* Moving average over an arc-length window of full width w; the window shrinks near the ends so the
+ * end points stay fixed and are not pulled inwards. */
+static PetscErrorCode PolySmooth(Poly *p, PetscReal w)
+{
+  PetscReal *s, *y;
+  PetscFunctionBeginUser;
+  if (p->n < 3 || w <= 0) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc2(p->n, &s, 3 * p->n, &y));
+  PolyArc(p, s);
+  for (PetscInt i = 0; i < p->n; i++) {
+    PetscReal hw = PetscMin(0.5 * w, PetscMin(s[i], s[p->n - 1] - s[i])), acc[3] = {0, 0, 0};
+    PetscInt  cnt = 0;
+    for (PetscInt j = i; j >= 0 && s[i] - s[j] <= hw + 1e-9; j--, cnt++)
+      for (int c = 0; c < 3; c++) acc[c] += p->x[3 * j + c];
+    for (PetscInt j = i + 1; j < p->n && s[j] - s[i] <= hw + 1e-9; j++, cnt++)
+      for (int c = 0; c < 3; c++) acc[c] += p->x[3 * j + c];
+    for (int c = 0; c < 3; c++) y[3 * i + c] = acc[c] / cnt;
+  }
+  PetscCall(PetscArraycpy(p->x, y, 3 * p->n));
+  PetscCall(PetscFree2(s, y));
+  PetscFunctionReturn(0);
+}
+
+/* Resample at (about) ds, keeping both ends. */
+static PetscErrorCode PolyResample(Poly *p, PetscReal ds)
+{
+  PetscReal *s, *y, L;
+  PetscInt   n, k = 0;
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(p->n, &s));
+  PolyArc(p, s);
+  L = s[p->n - 1];
+  n = PetscMax(2, (PetscInt)PetscFloorReal(L / ds + 0.5) + 1);
+  PetscCall(PetscMalloc1(3 * n, &y));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal t = L * i / (n - 1), u;
+    while (k < p->n - 2 && s[k + 1] < t) k++;
+    u = s[k + 1] > s[k] ? (t - s[k]) / (s[k + 1] - s[k]) : 0;
+    u = PetscMin(1.0, PetscMax(0.0, u));
+    for (int c = 0; c < 3; c++) y[3 * i + c] = (1 - u) * p->x[3 * k + c] + u * p->x[3 * (k + 1) + c];
+  }
+  for (int c = 0; c < 3; c++) {
+    y[c]               = p->x[c];
+    y[3 * (n - 1) + c] = p->x[3 * (p->n - 1) + c];
+  }
+  PetscCall(PetscFree(p->x));
+    PetscCall(PetscFree(p->r));
+  p->x   = y;
+  p->n   = n;
+  p->cap = n;
+  PetscCall(PetscMalloc1(n, &p->r));
+  PetscCall(PetscFree(s));
+  PetscFunctionReturn(0);
+}
+
+static void PolyReverse(Poly *p)
+{
+  for (PetscInt i = 0, j = p->n - 1; i < j; i++, j--) {
+    for (int c = 0; c < 3; c++) {
+      PetscReal t        = p->x[3 * i + c];
+      p->x[3 * i + c]    = p->x[3 * j + c];
+      p->x[3 * j + c]    = t;
+    }
+    PetscReal t = p->r[i];
+    p->r[i]     = p->r[j];
+    p->r[j]     = t;
+  }
+}
+
+/* An open end (the polyline starts at it): the skeleton veers to the farthest corner of the end face,
+ * so cut the part within ~1 radius of the end and extend straight along the local direction to the
+ * last point inside the lumen (or the field-of-view border). */
+static PetscErrorCode PolyFixEnd(const Ctx *c, Poly *p)
+{
+  PetscReal *s, dir[3], x0[3], step = 0.25 * c->hmin, nrm = 0, last[3];
+  PetscInt   i = 0, j, nsteps, maxsteps;
+  PetscFunctionBeginUser;
+  if (p->n < 3) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(p->n, &s));
+  PolyArc(p, s);
+  while (i < p->n - 1 && s[i] < DAt(c, &p->x[3 * i])) i++;
+  if (s[i] > 0.5 * s[p->n - 1]) { /* short piece: trim at most half */
+    i = 0;
+    while (i < p->n - 1 && s[i] < 0.5 * s[p->n - 1]) i++;
+  }
+  /* direction from a point ~one radius further in towards x_i */
+  {
+    PetscReal reach = PetscMax(DAt(c, &p->x[3 * i]), 2 * c->hmax);
+    j               = i;
+    while (j < p->n - 1 && s[j] - s[i] < reach) j++;
+  }
+  if (j == i) {
+    PetscCall(PetscFree(s));
+    PetscFunctionReturn(0);
+  }
+  for (int a = 0; a < 3; a++) {
+    x0[a]  = p->x[3 * i + a];
+    dir[a] = p->x[3 * i + a] - p->x[3 * j + a];
+    nrm += dir[a] * dir[a];
+  }
+  nrm = PetscSqrtReal(nrm);
+  if (nrm <= 0) {
+    PetscCall(PetscFree(s));
+    PetscFunctionReturn(0);
+  }
+  for (int a = 0; a < 3; a++) dir[a] /= nrm;
+  maxsteps = (PetscInt)(4 * (c->Dmax + 2 * c->hmax) / step) + 10;
+  for (int a = 0; a < 3; a++) last[a] = x0[a];
+  for (nsteps = 1; nsteps <= maxsteps; nsteps++) {
+    PetscReal q[3];
+    for (int a = 0; a < 3; a++) q[a] = x0[a] + nsteps * step * dir[a];
+    if (!InsideAt(c, q) || !InBox(c, q)) break;
+    for (int a = 0; a < 3; a++) last[a] = q[a];
+  }
+  /* new polyline: last, x_i, x_{i+1}, ... (drop x_0..x_{i-1}) */
+  {
+    PetscInt nn = p->n - i + 1;
+    PetscReal *y;
+    PetscCall(PetscMalloc1(3 * nn, &y));
+    for (int a = 0; a < 3; a++) y[a] = last[a];
+    PetscCall(PetscArraycpy(y + 3, p->x + 3 * i, 3 * (p->n - i)));
+    /* drop a duplicate when the extension did not move */
+    if (PetscAbsReal(y[0] - y[3]) + PetscAbsReal(y[1] - y[4]) + PetscAbsReal(y[2] - y[5]) < 1e-9) {
+      PetscCall(PetscArraymove(y, y + 3, 3 * (nn - 1)));
+      nn--;
+    }
+    PetscCall(PetscFree(p->x));
+    PetscCall(PetscFree(p->r));
+    p->x   = y;
+    p->n   = nn;
+    p->cap = nn;
+    PetscCall(PetscMalloc1(nn, &p->r));
+  }
+  PetscCall(PetscFree(s));
+  PetscFunctionReturn(0);
+}
+
+/* Lumen cross-section in the plane through x perpendicular to t: area (mm^2), centroid, and whether it is
+ * clean (closed, not leaking into a neighbouring vessel). Sampled with step h on a (2M+1)^2 grid,
+ * flood-filled from the sample nearest x so other vessels crossing the plane are not counted. */
+typedef struct {
+  PetscInt  Mmax;
+  uint8_t  *state; /* 0 unknown, 1 inside (queued), 2 outside */
+  PetscInt *queue;
+} Section;
+
+static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3], const PetscReal t[3], PetscReal rD, PetscReal *area, PetscReal cen[3], PetscBool *clean)
+{
+  PetscReal u[3], v[3], h = 0.2 * c->hmin, nt, Rmax;
+  PetscInt  M, W, head = 0, tail = 0, start = -1;
+  PetscReal sa = 0, sb = 0;
+  PetscBool leak = PETSC_FALSE, clipped = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  *area  = 0;
+  *clean = PETSC_FALSE;
+  for (int a = 0; a < 3; a++) cen[a] = x[a];
+  nt = PetscSqrtReal(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+  if (nt <= 0) PetscFunctionReturn(0);
+  /* u: any unit vector perpendicular to t; v = t x u */
+  {
+    PetscReal tn[3] = {t[0] / nt, t[1] / nt, t[2] / nt}, e[3] = {0, 0, 0}, d, nu;
+    int       m     = PetscAbsReal(tn[0]) < PetscAbsReal(tn[1]) ? (PetscAbsReal(tn[0]) < PetscAbsReal(tn[2]) ? 0 : 2) : (PetscAbsReal(tn[1]) < PetscAbsReal(tn[2]) ? 1 : 2);
+    e[m]            = 1;
+    d               = e[0] * tn[0] + e[1] * tn[1] + e[2] * tn[2];
+    for (int a = 0; a < 3; a++) u[a] = e[a] - d * tn[a];
+    nu = PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+    for (int a = 0; a < 3; a++) u[a] /= nu;
+    v[0] = tn[1] * u[2] - tn[2] * u[1];
+    v[1] = tn[2] * u[0] - tn[0] * u[2];
+    v[2] = tn[0] * u[1] - tn[1] * u[0];
+  }
+  Rmax = 2.0 * rD + 3 * c->hmax;
+  M    = PetscMin(S->Mmax, (PetscInt)PetscCeilReal(Rmax / h));
+  W    = 2 * M + 1;
+  memset(S->state, 0, (size_t)W * W);
+  /* start at the centre sample, or the nearest inside sample within one voxel */
+  {
+    PetscInt rr = (PetscInt)PetscCeilReal(c->hmax / h);
+    PetscReal best = PETSC_MAX_REAL;
+    for (PetscInt b = -rr; b <= rr; b++)
+      for (PetscInt a = -rr; a <= rr; a++) {
+        PetscReal q[3], d2 = (PetscReal)(a * a + b * b);
+        if (d2 >= best) continue;
+        for (int k = 0; k < 3; k++) q[k] = x[k] + h * (a * u[k] + b * v[k]);
+        if (InsideAt(c, q)) {
+          best  = d2;
+          start = (b + M) * W + (a + M);
+        }
+      }
+  }
+  if (start < 0) PetscFunctionReturn(0);
+  S->state[start] = 1;
+  S->queue[tail++] = start;
+  while (head < tail) {
+    PetscInt cur = S->queue[head++], a = cur % W - M, b = cur / W - M;
+    sa += a;
+    sb += b;
+    if (a == -M || a == M || b == -M || b == M) leak = PETSC_TRUE;
+    for (int k = 0; k < 4; k++) {
+      PetscInt na = a + (k == 0) - (k == 1), nb = b + (k == 2) - (k == 3), id;
+      PetscReal q[3];
+      if (na < -M || na > M || nb < -M || nb > M) continue;
+      id = (nb + M) * W + (na + M);
+      if (S->state[id]) continue;
+      for (int e = 0; e < 3; e++) q[e] = x[e] + h * (na * u[e] + nb * v[e]);
+      switch (InsideAt3(c, q)) {
+      case 1:
+        S->state[id]     = 1;
+        S->queue[tail++] = id;
+        break;
+      case -1:
+        clipped = PETSC_TRUE; /* the lumen runs out of the field of view in this plane */
+        S->state[id] = 2;
+        break;
+      default:
+        S->state[id] = 2;
+      }
+    }
+  }
+  *area = tail * h * h;
+  for (int e = 0; e < 3; e++) cen[e] = x[e] + h * (sa / tail * u[e] + sb / tail * v[e]);
+  {
+    PetscReal ra = PetscSqrtReal(*area / PETSC_PI);
+    *clean       = (PetscBool)(!leak && !clipped && ra <= 1.3 * rD + 0.5 * c->hmean && ra >= 0.5 * rD);
+  }
+  PetscFunctionReturn(0);
+}
+
+static void Tangent(const Poly *p, PetscInt i, PetscReal t[3])
+{
+  PetscInt a = PetscMax(0, i - 1), b = PetscMin(p->n - 1, i + 1);
+  for (int c = 0; c < 3; c++) t[c] = p->x[3 * b + c] - p->x[3 * a + c];
+}
+
+/* Distance-map radius: D is measured to the nearest background voxel centre, the wall lies about half a
+ * voxel closer. */
+static PetscReal RadiusFromD(const Ctx *c, const PetscReal x[3]) { return PetscMax(DAt(c, x) - 0.5 * c->hmean, 0.5 * c->hmin); }
+
+/* Re-centre interior samples on the section centroid (twice), then radius per sample. Ends that are
+ * junctions (fix_a/fix_b) keep their position. */
+static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOptions *o, Poly *p, PetscBool fix_a, PetscBool fix_b, PetscBool leaf_a, PetscBool leaf_b)
+{
+  PetscBool *clean;
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(p->n, &clean));
+  if (o->recenter) {
+    for (int it = 0; it < 2; it++) {
+      for (PetscInt i = 0; i < p->n; i++) {
+        PetscReal t[3], area, cen[3], rD, d = 0;
+        PetscBool ok;
+        if ((i == 0 && fix_a) || (i == p->n - 1 && fix_b)) continue;
+        Tangent(p, i, t);
+        rD = RadiusFromD(c, &p->x[3 * i]);
+        PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &ok));
+        if (!ok) continue;
+        for (int e = 0; e < 3; e++) d += PetscSqr(cen[e] - p->x[3 * i + e]);
+        if (PetscSqrtReal(d) > 0.5 * rD) continue; /* never jump out of the vessel */
+        for (int e = 0; e < 3; e++) p->x[3 * i + e] = cen[e];
+      }
+    }
+  }
+  for (PetscInt i = 0; i < p->n; i++) {
+    PetscReal t[3], area, cen[3], rD = RadiusFromD(c, &p->x[3 * i]);
+    clean[i] = PETSC_FALSE;
+    p->r[i]  = rD;
+    if (!o->area_radius) continue;
+    Tangent(p, i, t);
+    PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &clean[i]));
+    if (clean[i]) p->r[i] = PetscSqrtReal(area / PETSC_PI);
+  }
+  /* at an open end the section may be clipped by the end of the lumen: use the nearest clean neighbour */
+  if (o->area_radius && p->n >= 3) {
+    PetscInt k;
+    if (leaf_a) {
+      for (k = 0; k < p->n && !clean[k]; k++) {}
+      if (k < p->n)
+        for (PetscInt i = 0; i < k; i++) p->r[i] = p->r[k];
+    }
+    if (leaf_b) {
+      for (k = p->n - 1; k >= 0 && !clean[k]; k--) {}
+      if (k >= 0)
+        for (PetscInt i = k + 1; i < p->n; i++) p->r[i] = p->r[k];
+    }
+  }
+  PetscCall(PetscFree(clean));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCenterlineOptions *opt, HtNetwork *net, HtCenterlineReport *rep)
+{
+  const HtGrid      *g = &lab->g;
+  size_t             N = HtGrid_Count(g);
+  HtCenterlineOptions o;
+  HtCenterlineReport r;
+  Ctx                c;
+  PetscInt           nregion, ncomp, nused, nfilled, start = 0, root = -1, *pred, *onskel, *path;
+  double            *dist, *daf;
+  uint8_t           *covered;
+  Graph              G;
+  Poly              *poly = NULL;
+  PetscReal         *jpos = NULL;
+  Section            S = {0};
+  char               what[80];
+  PetscFunctionBeginUser;
+  if (opt) o = *opt;
+  else PetscCall(HtCenterline_DefaultOptions(&o));
+  memset(&r, 0, sizeof(r));
+  memset(&c, 0, sizeof(c));
+  memset(&G, 0, sizeof(G));
+  r.inlet_hint_dist_mm = -1;
+  {
+    const char *nm = HtLabels_GetName(lab, value);
+    if (nm) snprintf(what, sizeof(what), "label %d (%s)", value, nm);
+    else if (value < 0) snprintf(what, sizeof(what), "label map (all non-zero labels)");
+    else snprintf(what, sizeof(what), "label %d", value);
+  }
+  PetscCheck(lab->lab && N > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: empty label map", what);
+  PetscCheck(o.resample_mm > 0 && o.prune_ratio >= 0 && o.min_branch_mm >= 0 && o.invalidate_scale >= 0 && o.max_branches > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: invalid options (resample %g mm, prune ratio %g)", what, (double)o.resample_mm, (double)o.prune_ratio);
+  PetscCall(HtNetwork_Destroy(net));
+
+  c.g = g;
+  PetscCall(PetscMalloc1(N, &c.mask));
+  PetscCall(PrepareMask(lab, value, c.mask, &nregion, &ncomp, &nused, &nfilled));
+  r.region_voxels = nregion;
+  r.ncomponents   = ncomp;
+  r.used_voxels   = nused;
+  r.filled_voxels = nfilled;
+  if (nused < 8) {
+    PetscCall(PetscFree(c.mask));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: no skeleton: %s region has %" PetscInt_FMT " voxels", what, nregion);
+  }
+  if (ncomp > 1) HtLog_Info("centerline: %s has %" PetscInt_FMT " connected components, using the largest (%" PetscInt_FMT " of %" PetscInt_FMT " voxels)", what, ncomp, nused - nfilled, nregion);
+
+  /* geometry of the neighbourhood */
+  c.hmin  = PetscMin(g->spacing[0], PetscMin(g->spacing[1], g->spacing[2]));
+  c.hmax  = PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
+  c.hmean = (g->spacing[0] + g->spacing[1] + g->spacing[2]) / 3.0;
+  for (int dk = -1; dk <= 1; dk++)
+    for (int dj = -1; dj <= 1; dj++)
+      for (int di = -1; di <= 1; di++) {
+        if (!di && !dj && !dk) continue;
+        c.off[c.noff][0] = di;
+        c.off[c.noff][1] = dj;
+        c.off[c.noff][2] = dk;
+        c.offlen[c.noff] = PetscSqrtReal(PetscSqr(di * g->spacing[0]) + PetscSqr(dj * g->spacing[1]) + PetscSqr(dk * g->spacing[2]));
+        c.noff++;
+      }
+
+  /* distance map (outside the grid is not wall: vessels leave the field of view open) */
+  PetscCall(PetscMalloc1(N, &c.D));
+  PetscCall(HtDistance_EDT(g, c.mask, PETSC_FALSE, c.D));
+  PetscCall(PetscMalloc1(N, &c.id));
+  PetscCall(PetscMalloc1(nused, &c.vox));
+  for (size_t i = 0; i < N; i++) {
+    if (c.mask[i]) {
+      c.D[i]       = sqrtf(c.D[i]);
+      c.id[i]      = (int)c.M;
+      c.vox[c.M++] = (PetscInt)i;
+      if (c.D[i] > c.Dmax) {
+        c.Dmax = c.D[i];
+        start  = c.M - 1;
+      }
+    } else {
+      c.D[i]  = 0;
+      c.id[i] = -1;
+    }
+  }
+  r.max_radius_mm = c.Dmax - 0.5 * c.hmean;
+
+  /* root: the voxel geodesically farthest from the deepest voxel, an end of the tree */
+  PetscCall(PetscMalloc2(c.M, &dist, c.M, &daf));
+  PetscCall(PetscMalloc1(c.M, &pred));
+  PetscCall(Dijkstra(&c, start, PETSC_FALSE, dist, NULL));
+  {
+    double best = -1;
+    for (PetscInt m = 0; m < c.M; m++)
+      if (isfinite(dist[m]) && dist[m] > best) {
+        best = dist[m];
+        root = m;
+      }
+  }
+  PetscCall(Dijkstra(&c, root, PETSC_FALSE, daf, NULL));
+  PetscCall(Dijkstra(&c, root, PETSC_TRUE, dist, pred));
+
+  /* TEASAR: repeatedly take the uncovered voxel farthest from the root, follow the penalised
+   * shortest-path tree back to the skeleton, cover a tube of radius scale*D + const around the path */
+  PetscCall(PetscCalloc1(c.M, &covered));
+  PetscCall(PetscCalloc1(c.M, &onskel));
+  PetscCall(PetscMalloc1(c.M, &path));
+  onskel[root] = 1;
+  {
+    PetscInt nroot = 1;
+    path[0]        = root;
+    for (PetscInt it = 0; it <= o.max_branches; it++) {
+      PetscInt target = -1, np = 0;
+      double   best   = -1;
+      if (it == 0) np = nroot; /* cover around the root first */
+      else {
+        for (PetscInt m = 0; m < c.M; m++)
+          if (!covered[m] && isfinite(daf[m]) && daf[m] > best) {
+            best   = daf[m];
+            target = m;
+          }
+        if (target < 0) break;
+        PetscCheck(it < o.max_branches, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "centerline: %s: more than %" PetscInt_FMT " branches, region too irregular for a vessel tree", what, o.max_branches);
+        for (PetscInt v = target; v >= 0; v = pred[v]) {
+          path[np++] = v;
+          if (onskel[v]) break;
+        }
+        PetscCheck(np > 0 && onskel[path[np - 1]], PETSC_COMM_SELF, PETSC_ERR_LIB, "centerline: %s: centerline could not reach the skeleton from voxel %" PetscInt_FMT, what, c.vox[target]);
+        for (PetscInt q = 0; q < np; q++) onskel[path[q]] = 1;
+        r.npaths++;
+      }
+      for (PetscInt q = 0; q < np; q++) {
+        PetscInt  ijk[3], lo[3], hi[3];
+        PetscReal R = o.invalidate_scale * c.D[c.vox[path[q]]] + o.invalidate_const_mm;
+        Decode(g, (size_t)c.vox[path[q]], ijk);
+        for (int a = 0; a < 3; a++) {
+          PetscInt rr = (PetscInt)(R / g->spacing[a]);
+          lo[a]       = PetscMax(0, ijk[a] - rr);
+          hi[a]       = PetscMin(g->n[a] - 1, ijk[a] + rr);
+        }
+        for (PetscInt k = lo[2]; k <= hi[2]; k++)
+          for (PetscInt j = lo[1]; j <= hi[1]; j++)
+            for (PetscInt i = lo[0]; i <= hi[0]; i++) {
+              int m = c.id[HtGrid_Index(g, i, j, k)];
+              if (m < 0 || covered[m]) continue;
+              if (PetscSqr((i - ijk[0]) * g->spacing[0]) + PetscSqr((j - ijk[1]) * g->spacing[1]) + PetscSqr((k - ijk[2]) * g->spacing[2]) <= R * R) covered[m] = 1;
+            }
+      }
+    }
+  }
+  PetscCheck(r.npaths > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: no skeleton: %s region has %" PetscInt_FMT " voxels and is no longer than its width", what, nregion);
+
+  /* graph: nodes = root, leaves, voxels with >= 2 skeleton children */
+  {
+    PetscInt *nchild, *gid, nn = 0;
+    PetscCall(PetscCalloc1(c.M, &nchild));
+    PetscCall(PetscMalloc1(c.M, &gid));
+    for (PetscInt m = 0; m < c.M; m++) {
+      gid[m] = -1;
+      if (onskel[m] && m != root) nchild[pred[m]]++;
+    }
+    for (PetscInt m = 0; m < c.M; m++)
+      if (onskel[m] && (m == root || nchild[m] != 1)) nn++;
+    G.nnodes = nn;
+    PetscCall(PetscMalloc1(nn, &G.nodevox));
+    nn = 0;
+    for (PetscInt m = 0; m < c.M; m++)
+      if (onskel[m] && (m == root || nchild[m] != 1)) {
+        gid[m]          = nn;
+        G.nodevox[nn++] = m;
+      }
+    for (PetscInt n = 0; n < G.nnodes; n++) {
+      PetscInt m = G.nodevox[n], np = 0;
+      if (m == root) continue;
+      path[np++] = m;
+      for (m = pred[m]; gid[m] < 0; m = pred[m]) path[np++] = m;
+      path[np++] = m;
+      /* voxels from the upstream graph node to this one */
+      for (PetscInt a = 0, b = np - 1; a < b; a++, b--) {
+        PetscInt t = path[a];
+        path[a]    = path[b];
+        path[b]    = t;
+      }
+      PetscCall(GraphAddSeg(&G, &c, gid[m], n, np, path));
+    }
+    PetscCall(PetscFree(nchild));
+    PetscCall(PetscFree(gid));
+  }
+  PetscCall(GraphMergeDegree2(&G, &c));
+
+  /* prune spurs, shortest first: terminal segments shorter than prune_ratio x junction radius */
+  for (PetscInt guard = 0; guard < G.nsegs + 1; guard++) {
+    PetscInt  best = -1;
+    PetscReal bestlen = PETSC_MAX_REAL;
+    for (PetscInt i = 0; i < G.nsegs; i++) {
+      GSeg    *s = &G.segs[i];
+      PetscInt da, db, junc;
+      if (!s->alive) continue;
+      da = GraphDegree(&G, s->a, NULL, 0);
+      db = GraphDegree(&G, s->b, NULL, 0);
+      if (da == 1 && db >= 3) junc = s->b;
+      else if (db == 1 && da >= 3) junc = s->a;
+      else continue;
+      {
+        PetscReal rj  = c.D[c.vox[G.nodevox[junc]]];
+        PetscReal thr = PetscMax(o.min_branch_mm, o.prune_ratio * rj);
+        if (s->len < thr && s->len < bestlen) {
+          bestlen = s->len;
+          best    = i;
+        }
+      }
+    }
+    if (best < 0) break;
+    G.segs[best].alive = PETSC_FALSE;
+    r.npruned++;
+    PetscCall(GraphMergeDegree2(&G, &c));
+  }
+
+  /* polylines: smooth voxel paths, fix open ends, resample, re-centre, radius */
+  {
+    PetscReal Rmax = 2.0 * c.Dmax + 3 * c.hmax;
+    S.Mmax         = (PetscInt)PetscCeilReal(Rmax / (0.2 * c.hmin)) + 1;
+    PetscCall(PetscMalloc1((size_t)(2 * S.Mmax + 1) * (2 * S.Mmax + 1), &S.state));
+    PetscCall(PetscMalloc1((size_t)(2 * S.Mmax + 1) * (2 * S.Mmax + 1), &S.queue));
+  }
+  /* junctions: the centre of the largest inscribed sphere near the skeleton branch point (the branch
+   * point itself sits where the side path met the main path, off-centre in a wide junction) */
+  PetscCall(PetscMalloc1(3 * G.nnodes, &jpos));
+  for (PetscInt n = 0; n < G.nnodes; n++) {
+    PetscInt  ijk[3], lo[3], hi[3], bestm = G.nodevox[n];
+    size_t    lin = (size_t)c.vox[G.nodevox[n]];
+    PetscReal R = c.D[lin], bestD = c.D[lin], bestd2 = 0;
+    VoxWorld(&c, G.nodevox[n], &jpos[3 * n]);
+    if (GraphDegree(&G, n, NULL, 0) < 3) continue;
+    Decode(g, lin, ijk);
+    for (int a = 0; a < 3; a++) {
+      PetscInt rr = (PetscInt)(R / g->spacing[a]);
+      lo[a]       = PetscMax(0, ijk[a] - rr);
+      hi[a]       = PetscMin(g->n[a] - 1, ijk[a] + rr);
+    }
+    for (PetscInt k = lo[2]; k <= hi[2]; k++)
+      for (PetscInt j = lo[1]; j <= hi[1]; j++)
+        for (PetscInt i = lo[0]; i <= hi[0]; i++) {
+          size_t    q  = HtGrid_Index(g, i, j, k);
+          PetscReal d2 = PetscSqr((i - ijk[0]) * g->spacing[0]) + PetscSqr((j - ijk[1]) * g->spacing[1]) + PetscSqr((k - ijk[2]) * g->spacing[2]);
+          if (c.id[q] < 0 || d2 > R * R) continue;
+          if (c.D[q] > bestD + 1e-6 || (c.D[q] > bestD - 1e-6 && d2 < bestd2)) {
+            bestD  = c.D[q];
+            bestd2 = d2;
+            bestm  = c.id[q];
+          }
+        }
+    VoxWorld(&c, bestm, &jpos[3 * n]);
+  }
+  PetscCall(PetscCalloc1(G.nsegs, &poly));
+  for (PetscInt i = 0; i < G.nsegs; i++) {
+    GSeg     *s = &G.segs[i];
+    Poly     *p = &poly[i];
+    PetscBool leaf_a, leaf_b;
+    if (!s->alive) continue;
+    leaf_a = (PetscBool)(GraphDegree(&G, s->a, NULL, 0) == 1);
+    leaf_b = (PetscBool)(GraphDegree(&G, s->b, NULL, 0) == 1);
+    PetscCall(PolyReserve(p, s->nv));
+    p->n = s->nv;
+    for (PetscInt k = 0; k < s->nv; k++) VoxWorld(&c, s->v[k], &p->x[3 * k]);
+    for (int e = 0; e < 3; e++) {
+      p->x[e]                  = jpos[3 * s->a + e];
+      p->x[3 * (p->n - 1) + e] = jpos[3 * s->b + e];
+    }
+    PetscCall(PolySmooth(p, o.smooth_mm));
+    if (leaf_a) PetscCall(PolyFixEnd(&c, p));
+    if (leaf_b) {
+      PolyReverse(p);
+      PetscCall(PolyFixEnd(&c, p));
+      PolyReverse(p);
+    }
+    PetscCall(PolyResample(p, o.resample_mm));
+    PetscCall(PolyRadius(&c, &S, &o, p, (PetscBool)!leaf_a, (PetscBool)!leaf_b, leaf_a, leaf_b));
+  }
+
+  /* inlet, BFS orientation and naming */
+  {
+    PetscInt *nodeid, *queue, head = 0, tail = 0, inlet = -1, nout = 0, njun = 0, nseg = 0;
+    PetscReal bestd = PETSC_MAX_REAL;
+    PetscBool *used;
+    PetscCall(PetscMalloc2(G.nnodes, &nodeid, G.nnodes, &queue));
+    PetscCall(PetscCalloc1(G.nsegs, &used));
+    /* open-end positions come from the processed polylines */
+    for (PetscInt n = 0; n < G.nnodes; n++) {
+      PetscInt  id, deg = GraphDegree(&G, n, &id, 1);
+      PetscReal score, x[3];
+      Poly     *p;
+      nodeid[n] = -1;
+      if (deg != 1) continue;
+      r.nends++;
+      p = &poly[id];
+      if (G.segs[id].a == n) for (int e = 0; e < 3; e++) x[e] = p->x[e];
+      else for (int e = 0; e < 3; e++) x[e] = p->x[3 * (p->n - 1) + e];
+      if (o.have_inlet_hint) score = PetscSqrtReal(PetscSqr(x[0] - o.inlet_hint_mm[0]) + PetscSqr(x[1] - o.inlet_hint_mm[1]) + PetscSqr(x[2] - o.inlet_hint_mm[2]));
+      else {
+        /* mean radius over the first 10 mm (at most half the segment) from this end */
+        PetscReal acc = 0, *sarc;
+        PetscInt  cnt = 0;
+        PetscCall(PetscMalloc1(p->n, &sarc));
+        PolyArc(p, sarc);
+        for (PetscInt k = 0; k < p->n; k++) {
+          PetscReal dd = G.segs[id].a == n ? sarc[k] : sarc[p->n - 1] - sarc[k];
+          if (dd <= PetscMin(10.0, 0.5 * sarc[p->n - 1])) {
+            acc += p->r[k];
+            cnt++;
+          }
+        }
+        PetscCall(PetscFree(sarc));
+        score = -(cnt ? acc / cnt : 0);
+      }
+      if (score < bestd) {
+        bestd = score;
+        inlet = n;
+      }
+    }
+    PetscCheck(inlet >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: the skeleton has no open end (closed loop?)", what);
+    if (o.have_inlet_hint) r.inlet_hint_dist_mm = bestd;
+    queue[tail++] = inlet;
+    while (head < tail) {
+      PetscInt  n = queue[head++], ids[64], deg = GraphDegree(&G, n, ids, 64);
+      PetscReal x[3];
+      char      name[32];
+      HtNodeKind kind;
+      PetscCheck(deg <= 64, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: junction with %" PetscInt_FMT " branches", what, deg);
+      /* node position: end of an attached processed polyline */
+      {
+        Poly *p = &poly[ids[0]];
+        if (G.segs[ids[0]].a == n) for (int e = 0; e < 3; e++) x[e] = p->x[e];
+        else for (int e = 0; e < 3; e++) x[e] = p->x[3 * (p->n - 1) + e];
+      }
+      if (n == inlet) {
+        kind = HT_NODE_INLET;
+        snprintf(name, sizeof(name), "inlet");
+      } else if (deg == 1) {
+        kind = HT_NODE_OUTLET;
+        snprintf(name, sizeof(name), "outlet_%" PetscInt_FMT, ++nout);
+      } else {
+        kind = HT_NODE_JUNCTION;
+        snprintf(name, sizeof(name), "junction_%" PetscInt_FMT, ++njun);
+      }
+      PetscCall(HtNetwork_AddNode(net, x, kind, name, &nodeid[n]));
+      for (PetscInt k = 0; k < PetscMin(deg, 64); k++) {
+        GSeg    *s = &G.segs[ids[k]];
+        PetscInt other = s->a == n ? s->b : s->a;
+        if (used[ids[k]]) continue;
+        used[ids[k]] = PETSC_TRUE;
+        if (s->a != n) { /* orient downstream: from n to other */
+          PetscInt t = s->a;
+          s->a       = s->b;
+          s->b       = t;
+          PolyReverse(&poly[ids[k]]);
+        }
+        PetscCheck(nodeid[other] == -1, PETSC_COMM_SELF, PETSC_ERR_LIB, "centerline: %s: skeleton graph has a cycle at node %" PetscInt_FMT, what, other);
+        queue[tail++] = other;
+        nodeid[other] = -2; /* queued */
+      }
+    }
+    /* segments in BFS order of their proximal node */
+    for (PetscInt q = 0; q < tail; q++) {
+      PetscInt n = queue[q], ids[64], deg = GraphDegree(&G, n, ids, 64);
+      for (PetscInt k = 0; k < PetscMin(deg, 64); k++) {
+        GSeg *s = &G.segs[ids[k]];
+        Poly *p = &poly[ids[k]];
+        char  name[32];
+        if (s->a != n) continue;
+        /* make the end samples coincide exactly with the nodes */
+        for (int e = 0; e < 3; e++) {
+          p->x[e]                  = net->nodes[nodeid[s->a]].x[e];
+          p->x[3 * (p->n - 1) + e] = net->nodes[nodeid[s->b]].x[e];
+        }
+        snprintf(name, sizeof(name), "seg_%" PetscInt_FMT, nseg++);
+        PetscCall(HtNetwork_AddSegment(net, nodeid[s->a], nodeid[s->b], p->n, p->x, p->r, name, NULL));
+      }
+    }
+    r.njunctions = njun;
+    r.nsegments  = net->nsegs;
+    PetscCall(PetscFree2(nodeid, queue));
+    PetscCall(PetscFree(used));
+  }
+  r.total_length_mm = HtNetwork_TotalLength(net);
+  PetscCall(HtNetwork_Check(net));
+  HtLog_Info("centerline: %s: %" PetscInt_FMT " segments, %" PetscInt_FMT " junctions, %" PetscInt_FMT " open ends, %.1f mm total, %" PetscInt_FMT " spurs pruned", what, r.nsegments, r.njunctions, r.nends, (double)r.total_length_mm, r.npruned);
+
+  for (PetscInt i = 0; i < G.nsegs; i++) {
+    PetscCall(PetscFree(poly[i].x));
+    PetscCall(PetscFree(poly[i].r));
+  }
+  PetscCall(PetscFree(poly));
+  PetscCall(PetscFree(jpos));
+  PetscCall(PetscFree(S.state));
+  PetscCall(PetscFree(S.queue));
+  PetscCall(GraphDestroy(&G));
+  PetscCall(PetscFree(covered));
+  PetscCall(PetscFree(onskel));
+  PetscCall(PetscFree(path));
+  PetscCall(PetscFree(pred));
+  PetscCall(PetscFree2(dist, daf));
+  PetscCall(PetscFree(c.vox));
+  PetscCall(PetscFree(c.id));
+  PetscCall(PetscFree(c.D));
+  PetscCall(PetscFree(c.mask));
+  if (rep) *rep = r;
+  PetscFunctionReturn(0);
+}
