@@ -1,0 +1,25 @@
+/* Registry of block types: one line per block (the JSON "type" name -> its implementation file). */
+#include "zerod_impl.h"
+
+extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJunction, HtZD_BloodVesselJunction;
+extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
+
+static const HtZDBlockType *const registry[] = {
+  &HtZD_BloodVessel,         /* block_bloodvessel.c */
+  &HtZD_BloodVesselCRL,      /* block_bloodvesselcrl.c */
+  &HtZD_NormalJunction,      /* block_junction.c */
+  &HtZD_BloodVesselJunction, /* block_bvjunction.c */
+  &HtZD_FlowBC,              /* bc_flow.c */
+  &HtZD_PressureBC,          /* bc_pressure.c */
+  &HtZD_ResistanceBC,        /* bc_resistance.c */
+  &HtZD_RCRBC,               /* bc_rcr.c */
+  &HtZD_CoronaryBC,          /* bc_coronary.c */
+  NULL,
+};
+
+const HtZDBlockType *HtZD_FindType(const char *name)
+{
+  for (PetscInt i = 0; registry[i]; i++)
+    if (!strcmp(registry[i]->type_name, name)) return registry[i];
+  return NULL;
+}

@@ -1,0 +1,679 @@
+/* Time integration of the 0D DAE  r(y, ydot, t) = E ydot + F y + c = 0.
+ *
+ * Default ("alpha_sv"): generalized-alpha (Jansen, Whiting & Hulbert 2000) for first-order systems,
+ * written here on top of PETSc SNES because the reference results of svZeroDSolver depend on
+ * details PETSc's TSALPHA does differently: svZeroDSolver starts with ydot(0) = 0 (or the given
+ * initial_condition_d) instead of computing a consistent ydot0 with a first backward-Euler step,
+ * predicts y_{n+1} = y_n, ydot_{n+1} = (1 - 1/gamma) ydot_n, evaluates every parameter at
+ * t_n + alpha_f dt, and stops Newton when max|r| < absolute_tolerance (checked before each update,
+ * at most maximum_nonlinear_iterations residual evaluations). With
+ *   alpha_m = (3 - rho)/(2 (1 + rho)),  alpha_f = 1/(1 + rho),  gamma = 1/2 + alpha_m - alpha_f,
+ * the SNES unknown is x = ydot_{n+1}:
+ *   y_{n+1} = y_n + dt ((1 - gamma) ydot_n + gamma x),
+ *   r( y_n + alpha_f (y_{n+1} - y_n), ydot_n + alpha_m (x - ydot_n) ) = 0,
+ *   J = alpha_m dr/dydot + alpha_f gamma dt dr/dy.
+ * Any PETSc TS type can be selected instead with -zerod_ts_type (IFunction/IJacobian form).
+ *
+ * The sequence of steps, the steady initial condition (31 steps of period/10 on the model with
+ * mean inputs and zero Windkessel capacitances), the output selection (last cycle or all,
+ * output_interval) and the automatic cycle count (use_cycle_to_cycle_error) follow svZeroDSolver. */
+#include "zerod_impl.h"
+#include <htcore.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
+{
+  HtZDSys *s = &zd->sys;
+  PetscInt n = zd->n;
+
+  PetscArrayzero(s->r, n);
+  PetscArrayzero(s->Jy, n * n);
+  PetscArrayzero(s->Jyd, n * n);
+  for (PetscInt b = 0; b < zd->nblocks; b++) zd->blocks[b].type->eval(&zd->blocks[b], zd->pv, y, yd, s);
+}
+
+/* ---- generalized-alpha on SNES ------------------------------------------------------------ */
+static void GAStageValues(HtZeroD zd, const PetscScalar *x)
+{
+  for (PetscInt i = 0; i < zd->n; i++) {
+    PetscReal ynew = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]);
+    zd->yaf[i]     = zd->yold[i] + zd->af * (ynew - zd->yold[i]);
+    zd->ydam[i]    = zd->ydold[i] + zd->am * (x[i] - zd->ydold[i]);
+  }
+}
+
+static PetscErrorCode GAFunction(SNES snes, Vec X, Vec F, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *x;
+  PetscScalar       *f;
+
+  PetscFunctionBeginUser;
+  (void)snes;
+  PetscCall(VecGetArrayRead(X, &x));
+  GAStageValues(zd, x);
+  PetscCall(VecRestoreArrayRead(X, &x));
+  HtZD_Assemble(zd, zd->yaf, zd->ydam);
+  PetscCall(VecGetArray(F, &f));
+  for (PetscInt i = 0; i < zd->n; i++) f[i] = zd->sys.r[i];
+  PetscCall(VecRestoreArray(F, &f));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FillDense(HtZeroD zd, Mat A, PetscReal cyd, PetscReal cy)
+{
+  PetscScalar *a;
+  PetscInt     n = zd->n, lda;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatDenseGetLDA(A, &lda));
+  PetscCall(MatDenseGetArray(A, &a));
+  for (PetscInt i = 0; i < n; i++)
+    for (PetscInt j = 0; j < n; j++) a[i + j * lda] = cyd * zd->sys.Jyd[i * n + j] + cy * zd->sys.Jy[i * n + j]; /* column major */
+  PetscCall(MatDenseRestoreArray(A, &a));
+  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GAJacobian(SNES snes, Vec X, Mat A, Mat B, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *x;
+
+  PetscFunctionBeginUser;
+  (void)snes;
+  (void)A;
+  PetscCall(VecGetArrayRead(X, &x));
+  GAStageValues(zd, x);
+  PetscCall(VecRestoreArrayRead(X, &x));
+  HtZD_Assemble(zd, zd->yaf, zd->ydam);
+  PetscCall(FillDense(zd, B, zd->am, zd->af * zd->gam * zd->dt));
+  PetscFunctionReturn(0);
+}
+
+/* svZeroDSolver's stopping rule: max-norm of the residual below absolute_tolerance. */
+static PetscErrorCode ConvergenceTest(SNES snes, PetscInt it, PetscReal xnorm, PetscReal gnorm, PetscReal fnorm, SNESConvergedReason *reason, void *ctx)
+{
+  HtZeroD   zd = (HtZeroD)ctx;
+  Vec       F;
+  PetscReal finf;
+
+  PetscFunctionBeginUser;
+  (void)xnorm;
+  (void)gnorm;
+  (void)fnorm;
+  PetscCall(SNESGetFunction(snes, &F, NULL, NULL));
+  PetscCall(VecNorm(F, NORM_INFINITY, &finf));
+  if (PetscIsInfOrNanReal(finf)) *reason = SNES_DIVERGED_FNORM_NAN;
+  else if (finf < zd->sp.abs_tol) *reason = SNES_CONVERGED_FNORM_ABS;
+  else if (it >= zd->sp.max_nliter - 1) *reason = SNES_DIVERGED_MAX_IT;
+  else *reason = SNES_CONVERGED_ITERATING;
+  PetscFunctionReturn(0);
+}
+
+/* Name the block owning the largest residual for the error message. */
+static const char *WorstBlock(HtZeroD zd, Vec F, PetscReal *rmax)
+{
+  const PetscScalar *f;
+  PetscInt           imax = 0;
+
+  *rmax = -1.0;
+  if (VecGetArrayRead(F, &f)) return "?";
+  for (PetscInt i = 0; i < zd->n; i++) {
+    PetscReal a = PetscAbsReal(f[i]);
+    if (!(a <= *rmax)) {
+      *rmax = a;
+      imax  = i;
+    }
+  }
+  if (VecRestoreArrayRead(F, &f)) return "?";
+  return zd->blocks[zd->eq_block[imax]].name;
+}
+
+/* One generalized-alpha step from (y, yd) at time; overwrites y, yd. */
+static PetscErrorCode GAStep(HtZeroD zd, PetscReal *y, PetscReal *yd, PetscReal time)
+{
+  PetscScalar        *x;
+  SNESConvergedReason reason;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArraycpy(zd->yold, y, zd->n));
+  PetscCall(PetscArraycpy(zd->ydold, yd, zd->n));
+  HtZD_UpdateTime(zd, time + zd->af * zd->dt);
+  PetscCall(VecGetArray(zd->x, &x));
+  for (PetscInt i = 0; i < zd->n; i++) x[i] = (1.0 - 1.0 / zd->gam) * yd[i]; /* predictor: constant y */
+  PetscCall(VecRestoreArray(zd->x, &x));
+  PetscCall(SNESSolve(zd->snes, NULL, zd->x));
+  PetscCall(SNESGetConvergedReason(zd->snes, &reason));
+  if (reason <= 0) {
+    Vec         F;
+    PetscReal   rmax;
+    const char *blk;
+    PetscCall(SNESGetFunction(zd->snes, &F, NULL, NULL));
+    blk = WorstBlock(zd, F, &rmax);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: Newton did not converge at t = %g (%s; largest residual %g in block %s)", zd->source, (double)(time + zd->dt), SNESConvergedReasons[reason], (double)rmax, blk);
+  }
+  PetscCall(VecGetArray(zd->x, &x));
+  for (PetscInt i = 0; i < zd->n; i++) {
+    y[i]  = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]);
+    yd[i] = x[i];
+  }
+  PetscCall(VecRestoreArray(zd->x, &x));
+  PetscFunctionReturn(0);
+}
+
+static void GASetCoefficients(HtZeroD zd, PetscReal dt, PetscReal rho)
+{
+  zd->am  = 0.5 * (3.0 - rho) / (1.0 + rho);
+  zd->af  = 1.0 / (1.0 + rho);
+  zd->gam = 0.5 + zd->am - zd->af;
+  zd->dt  = dt;
+}
+
+/* ---- output records ------------------------------------------------------------------------ */
+static PetscErrorCode Record(HtZeroD zd, PetscReal t, const PetscReal *y, const PetscReal *yd)
+{
+  PetscInt n = zd->n;
+
+  PetscFunctionBeginUser;
+  if (zd->nout == zd->mout) {
+    PetscInt   m = zd->mout ? 2 * zd->mout : 256;
+    PetscReal *nt, *ny, *nyd;
+    PetscCall(PetscMalloc1(m, &nt));
+    PetscCall(PetscMalloc1(m * n, &ny));
+    PetscCall(PetscMalloc1(m * n, &nyd));
+    if (zd->nout) {
+      PetscCall(PetscArraycpy(nt, zd->out_t, zd->nout));
+      PetscCall(PetscArraycpy(ny, zd->out_y, zd->nout * n));
+      PetscCall(PetscArraycpy(nyd, zd->out_yd, zd->nout * n));
+    }
+    PetscCall(PetscFree(zd->out_t));
+    PetscCall(PetscFree(zd->out_y));
+    PetscCall(PetscFree(zd->out_yd));
+    zd->out_t  = nt;
+    zd->out_y  = ny;
+    zd->out_yd = nyd;
+    zd->mout   = m;
+  }
+  zd->out_t[zd->nout] = t;
+  PetscCall(PetscArraycpy(zd->out_y + zd->nout * n, y, n));
+  PetscCall(PetscArraycpy(zd->out_yd + zd->nout * n, yd, n));
+  zd->nout++;
+  PetscFunctionReturn(0);
+}
+
+/* Relative change of the cycle means of flow and pressure at the vessel caps (svZeroDSolver's
+ * cycle-to-cycle error); the ring holds the last two cycles (2 (P-1) + 1 states). */
+static PetscReal CycleChange(HtZeroD zd)
+{
+  PetscInt  P = zd->sp.pts_per_cycle, n = zd->n;
+  PetscReal worst = 0.0;
+
+  for (PetscInt b = 0; b < zd->nblocks; b++) {
+    const HtZDBlock *blk = &zd->blocks[b];
+    PetscInt         node;
+    if (blk->type->cls != HTZD_VESSEL || !blk->vessel_type) continue;
+    node = blk->vessel_type == 1 ? blk->in[0] : blk->out[0];
+    for (PetscInt k = 0; k < 2; k++) {
+      PetscInt  dof = k ? zd->nodes[node].pres_dof : zd->nodes[node].flow_dof;
+      PetscReal m0 = 0.0, m1 = 0.0, e;
+      for (PetscInt i = 0; i < P; i++) {
+        m0 += zd->ring[i * n + dof];
+        m1 += zd->ring[(P - 1 + i) * n + dof];
+      }
+      m0 /= P;
+      m1 /= P;
+      e = PetscAbsReal((m1 - m0) / m0);
+      if (e > worst || PetscIsInfOrNanReal(e)) worst = e;
+    }
+  }
+  return worst;
+}
+
+static PetscBool CapsConverged(HtZeroD zd)
+{
+  PetscInt P = zd->sp.pts_per_cycle, n = zd->n;
+
+  for (PetscInt b = 0; b < zd->nblocks; b++) {
+    const HtZDBlock *blk = &zd->blocks[b];
+    PetscInt         node;
+    if (blk->type->cls != HTZD_VESSEL || !blk->vessel_type) continue;
+    node = blk->vessel_type == 1 ? blk->in[0] : blk->out[0];
+    for (PetscInt k = 0; k < 2; k++) {
+      PetscInt  dof = k ? zd->nodes[node].pres_dof : zd->nodes[node].flow_dof;
+      PetscReal m0 = 0.0, m1 = 0.0;
+      for (PetscInt i = 0; i < P; i++) {
+        m0 += zd->ring[i * n + dof];
+        m1 += zd->ring[(P - 1 + i) * n + dof];
+      }
+      m0 /= P;
+      m1 /= P;
+      if (PetscAbsReal((m1 - m0) / m0) > zd->sp.cycle_error) return PETSC_FALSE;
+    }
+  }
+  return PETSC_TRUE;
+}
+
+/* ---- setup ----------------------------------------------------------------------------------- */
+PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd)
+{
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(zd->comm, "zerod_", "hemotwin 0D engine", "HtZeroD");
+  PetscCall(PetscOptionsString("-ts_type", "time integrator: alpha_sv (svZeroDSolver's generalized-alpha on SNES) or a PETSc TS type", "HtZeroD_SetFromOptions", zd->ts_type, zd->ts_type, sizeof(zd->ts_type), NULL));
+  PetscCall(PetscOptionsReal("-ts_alpha_radius", "spectral radius rho_infinity (overrides rho_infty of the model)", "HtZeroD_SetFromOptions", zd->rho_option, &zd->rho_option, &set));
+  PetscOptionsEnd();
+  if (set) PetscCheck(zd->rho_option >= 0.0 && zd->rho_option <= 1.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -zerod_ts_alpha_radius %g: must be in [0, 1]", (double)zd->rho_option);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
+{
+  PetscInt n;
+  KSP      ksp;
+  PC       pc;
+  SNESLineSearch ls;
+
+  PetscFunctionBeginUser;
+  PetscCheck(zd->loaded, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtZeroD_SetUp: no model loaded");
+  if (zd->setup) PetscFunctionReturn(0);
+  n = zd->n;
+  if (zd->rho_option >= 0.0) zd->sp.rho_infty = zd->rho_option;
+  /* Windkessel models: number of cycles from the largest time constant (Pfaller et al. 2021, eq. 21) */
+  if (zd->sp.use_cycle_error && zd->has_windkessel) {
+    zd->sp.num_cycles     = (PetscInt)ceil(-1.0 * zd->largest_tau / zd->period * log(zd->sp.cycle_error));
+    PetscCheck(zd->sp.num_cycles >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: the cycle-to-cycle error target gives %" PetscInt_FMT " cycles", zd->source, zd->sp.num_cycles);
+    zd->sp.num_time_steps = (zd->sp.pts_per_cycle - 1) * zd->sp.num_cycles + 1;
+  }
+  PetscCall(PetscMalloc3(n, &zd->sys.r, n * n, &zd->sys.Jy, n * n, &zd->sys.Jyd));
+  zd->sys.n = n;
+  PetscCall(PetscMalloc4(n, &zd->yold, n, &zd->ydold, n, &zd->yaf, n, &zd->ydam));
+  PetscCall(PetscMalloc1((2 * (zd->sp.pts_per_cycle - 1) + 1) * n, &zd->ring));
+  /* the model is tiny: every rank integrates it redundantly on PETSC_COMM_SELF */
+  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, n, n, NULL, &zd->J));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &zd->x));
+  PetscCall(VecDuplicate(zd->x, &zd->f));
+  PetscCall(SNESCreate(PETSC_COMM_SELF, &zd->snes));
+  PetscCall(SNESSetOptionsPrefix(zd->snes, "zerod_"));
+  PetscCall(SNESSetType(zd->snes, SNESNEWTONLS));
+  PetscCall(SNESGetLineSearch(zd->snes, &ls));
+  PetscCall(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
+  PetscCall(SNESSetFunction(zd->snes, zd->f, GAFunction, zd));
+  PetscCall(SNESSetJacobian(zd->snes, zd->J, zd->J, GAJacobian, zd));
+  PetscCall(SNESSetTolerances(zd->snes, 0.0, 0.0, 0.0, zd->sp.max_nliter + 1, 100000000));
+  PetscCall(SNESSetConvergenceTest(zd->snes, ConvergenceTest, zd, NULL));
+  PetscCall(SNESGetKSP(zd->snes, &ksp));
+  PetscCall(KSPSetType(ksp, KSPPREONLY));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PCSetType(pc, PCLU));
+  PetscCall(SNESSetFromOptions(zd->snes));
+  zd->setup = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* ---- PETSc TS path ------------------------------------------------------------------------- */
+static PetscErrorCode TSIFunc(TS ts, PetscReal t, Vec U, Vec Ud, Vec F, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *u, *ud;
+  PetscScalar       *f;
+
+  PetscFunctionBeginUser;
+  (void)ts;
+  HtZD_UpdateTime(zd, t);
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArrayRead(Ud, &ud));
+  HtZD_Assemble(zd, u, ud);
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArrayRead(Ud, &ud));
+  PetscCall(VecGetArray(F, &f));
+  for (PetscInt i = 0; i < zd->n; i++) f[i] = zd->sys.r[i];
+  PetscCall(VecRestoreArray(F, &f));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSIJac(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shift, Mat A, Mat B, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *u, *ud;
+
+  PetscFunctionBeginUser;
+  (void)ts;
+  (void)A;
+  HtZD_UpdateTime(zd, t);
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArrayRead(Ud, &ud));
+  HtZD_Assemble(zd, u, ud);
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArrayRead(Ud, &ud));
+  PetscCall(FillDense(zd, B, shift, 1.0));
+  PetscFunctionReturn(0);
+}
+
+/* Output selection as in the alpha_sv loop; ydot is the backward difference of the stored states. */
+static PetscErrorCode TSMon(TS ts, PetscInt i, PetscReal t, Vec U, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *u;
+  PetscReal         *yd = zd->ydam;
+
+  PetscFunctionBeginUser;
+  (void)ts;
+  (void)t;
+  PetscCall(VecGetArrayRead(U, &u));
+  for (PetscInt k = 0; k < zd->n; k++) yd[k] = i ? (u[k] - zd->yold[k]) / zd->dt : zd->yd0[k];
+  if (i == 0) {
+    if (zd->sp.output_all_cycles || 0 >= zd->ts_step_start_last) PetscCall(Record(zd, 0.0, u, yd));
+  } else {
+    zd->ts_interval++;
+    if (zd->ts_interval == zd->sp.output_interval || (!zd->sp.output_all_cycles && i == zd->ts_step_start_last)) {
+      if (zd->sp.output_all_cycles || i >= zd->ts_step_start_last) PetscCall(Record(zd, zd->dt * i, u, yd));
+      zd->ts_interval = 0;
+    }
+  }
+  for (PetscInt k = 0; k < zd->n; k++) zd->yold[k] = u[k];
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
+{
+  Vec                U;
+  PetscScalar       *u;
+  SNES               snes;
+  TSConvergedReason  reason;
+
+  PetscFunctionBeginUser;
+  PetscCheck(!(zd->sp.use_cycle_error && !zd->has_windkessel), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error without RCR outlets needs the default integrator (-zerod_ts_type alpha_sv)", zd->source);
+  PetscCall(TSCreate(PETSC_COMM_SELF, &zd->ts));
+  PetscCall(TSSetOptionsPrefix(zd->ts, "zerod_"));
+  PetscCall(TSSetType(zd->ts, zd->ts_type));
+  PetscCall(TSSetIFunction(zd->ts, zd->f, TSIFunc, zd));
+  PetscCall(TSSetIJacobian(zd->ts, zd->J, zd->J, TSIJac, zd));
+  PetscCall(TSSetTimeStep(zd->ts, zd->dt));
+  PetscCall(TSSetMaxSteps(zd->ts, zd->sp.num_time_steps - 1));
+  PetscCall(TSSetMaxTime(zd->ts, zd->dt * (zd->sp.num_time_steps - 1) * (1.0 + 1e-12)));
+  PetscCall(TSSetExactFinalTime(zd->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSGetSNES(zd->ts, &snes));
+  PetscCall(SNESSetTolerances(snes, 0.0, 0.0, 0.0, zd->sp.max_nliter + 1, 100000000));
+  PetscCall(SNESSetConvergenceTest(snes, ConvergenceTest, zd, NULL));
+  {
+    KSP ksp;
+    PC  pc;
+    PetscCall(SNESGetKSP(snes, &ksp));
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(PCSetType(pc, PCLU));
+  }
+  {
+    PetscBool isalpha;
+    PetscCall(PetscStrcmp(zd->ts_type, TSALPHA, &isalpha));
+    if (isalpha) PetscCall(TSAlphaSetRadius(zd->ts, zd->sp.rho_infty));
+  }
+  PetscCall(TSMonitorSet(zd->ts, TSMon, zd, NULL));
+  PetscCall(TSSetFromOptions(zd->ts));
+  PetscCall(VecDuplicate(zd->x, &U));
+  PetscCall(VecGetArray(U, &u));
+  for (PetscInt i = 0; i < zd->n; i++) u[i] = y[i];
+  PetscCall(VecRestoreArray(U, &u));
+  zd->ts_step_start_last = zd->sp.num_time_steps - zd->sp.pts_per_cycle;
+  zd->ts_interval        = 0;
+  PetscCall(TSSolve(zd->ts, U));
+  PetscCall(VecDestroy(&U));
+  PetscCall(TSGetConvergedReason(zd->ts, &reason));
+  PetscCheck(reason >= 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: TS %s failed (%s)", zd->source, zd->ts_type, TSConvergedReasons[reason]);
+  zd->ncycles_run  = zd->sp.num_cycles;
+  zd->cycle_change = -1.0;
+  PetscFunctionReturn(0);
+}
+
+/* ---- the simulation ------------------------------------------------------------------------- */
+PetscErrorCode HtZeroD_Solve(HtZeroD zd)
+{
+  PetscInt   n, N, P, start_last, M, counter = 0, interval = 0, extra = 0;
+  PetscReal *y, *yd, time = 0.0, dt;
+  PetscBool  alpha_sv;
+
+  PetscFunctionBeginUser;
+  if (!zd->setup) PetscCall(HtZeroD_SetUp(zd));
+  n = zd->n;
+  N = zd->sp.num_time_steps;
+  P = zd->sp.pts_per_cycle;
+  dt = zd->period / (PetscReal)(P - 1);
+  zd->nout = 0;
+  PetscCall(PetscMalloc2(n, &y, n, &yd));
+  PetscCall(PetscArraycpy(y, zd->y0, n));
+  PetscCall(PetscArraycpy(yd, zd->yd0, n));
+
+  if (zd->sp.steady_initial) {
+    PetscReal dts = zd->period / 10.0;
+    HtZD_ToSteady(zd);
+    GASetCoefficients(zd, dts, zd->sp.rho_infty);
+    for (PetscInt i = 0; i < 31; i++) {
+      PetscErrorCode ierr = GAStep(zd, y, yd, dts * (PetscReal)i);
+      if (ierr) HtZD_ToUnsteady(zd);
+      PetscCall(ierr);
+    }
+    HtZD_ToUnsteady(zd);
+  }
+  GASetCoefficients(zd, dt, zd->sp.rho_infty);
+  PetscCall(PetscStrcmp(zd->ts_type, "alpha_sv", &alpha_sv));
+  if (!alpha_sv) {
+    PetscCall(SolveTS(zd, y));
+    PetscCall(PetscFree2(y, yd));
+    goto finish;
+  }
+
+  start_last = N - P;
+  M          = 2 * (P - 1) + 1;
+  if (zd->sp.output_all_cycles || 0 >= start_last) PetscCall(Record(zd, time, y, yd));
+  for (PetscInt i = 1; i < N; i++) {
+    if (i == N - M + 1) PetscCall(PetscArraycpy(zd->ring + n * counter++, y, n));
+    PetscCall(GAStep(zd, y, yd, time));
+    if (counter > 0) PetscCall(PetscArraycpy(zd->ring + n * counter++, y, n));
+    interval++;
+    time = dt * (PetscReal)i;
+    if (interval == zd->sp.output_interval || (!zd->sp.output_all_cycles && i == start_last)) {
+      if (zd->sp.output_all_cycles || i >= start_last) PetscCall(Record(zd, time, y, yd));
+      interval = 0;
+    }
+  }
+  zd->nring = counter;
+  if (zd->sp.use_cycle_error && !zd->has_windkessel) {
+    PetscCheck(counter == M, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error needs at least two cycles", zd->source);
+    /* add cycles until the cap means change by less than the target (time restarts at dt as in svZeroDSolver) */
+    while (!CapsConverged(zd)) {
+      PetscCheck(extra < 10000, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: no periodic state after %" PetscInt_FMT " extra cycles", zd->source, extra);
+      PetscCall(PetscArraymove(zd->ring, zd->ring + n * (P - 1), n * P));
+      counter = P;
+      for (PetscInt i = 1; i < P; i++) {
+        PetscCall(GAStep(zd, y, yd, time));
+        PetscCall(PetscArraycpy(zd->ring + n * counter++, y, n));
+        interval++;
+        time = dt * (PetscReal)i;
+        if (interval == zd->sp.output_interval || (!zd->sp.output_all_cycles && i == start_last)) {
+          if (zd->sp.output_all_cycles || i >= start_last) PetscCall(Record(zd, time, y, yd));
+          interval = 0;
+        }
+      }
+      extra++;
+    }
+    if (extra) HtLog_Info("0D model %s: ran %" PetscInt_FMT " more cycles to converge flow and pressure at the caps", zd->source, extra);
+  }
+  zd->ncycles_run  = zd->sp.num_cycles + extra;
+  zd->cycle_change = zd->nring == M ? CycleChange(zd) : -1.0;
+  PetscCall(PetscFree2(y, yd));
+
+finish:
+  PetscCheck(zd->nout > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: no output time points (check output_interval)", zd->source);
+  if (!zd->sp.output_all_cycles) {
+    PetscReal t0 = zd->out_t[0];
+    for (PetscInt i = 0; i < zd->nout; i++) zd->out_t[i] -= t0;
+  }
+  for (PetscInt i = 0; i < zd->nout * n; i++)
+    PetscCheck(!PetscIsInfOrNanReal(zd->out_y[i]), PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: the solution contains NaN/Inf (variable %s)", zd->source, zd->varnames[i % n]);
+  zd->solved = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* ---- results ---------------------------------------------------------------------------------- */
+static PetscErrorCode CacheArray(HtZeroD zd, PetscInt len, PetscReal **a)
+{
+  PetscFunctionBeginUser;
+  if (zd->ncache == zd->mcache) {
+    PetscInt    m = zd->mcache ? 2 * zd->mcache : 16;
+    PetscReal **nc;
+    PetscCall(PetscCalloc1(m, &nc));
+    if (zd->ncache) PetscCall(PetscArraycpy(nc, zd->cache, zd->ncache));
+    PetscCall(PetscFree(zd->cache));
+    zd->cache  = nc;
+    zd->mcache = m;
+  }
+  PetscCall(PetscMalloc1(len ? len : 1, a));
+  zd->cache[zd->ncache++] = *a;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Column(HtZeroD zd, PetscInt dof, const PetscReal **out)
+{
+  PetscReal *a;
+
+  PetscFunctionBeginUser;
+  if (!out) PetscFunctionReturn(0);
+  PetscCall(CacheArray(zd, zd->nout, &a));
+  for (PetscInt i = 0; i < zd->nout; i++) a[i] = zd->out_y[i * zd->n + dof];
+  *out = a;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_GetVesselResult(HtZeroD zd, const char *vessel_name, PetscInt *nt, const PetscReal **t, const PetscReal **q_in, const PetscReal **q_out, const PetscReal **p_in, const PetscReal **p_out)
+{
+  PetscInt b;
+
+  PetscFunctionBeginUser;
+  PetscCheck(zd->solved, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: HtZeroD_GetVesselResult before HtZeroD_Solve", zd->source);
+  for (b = 0; b < zd->nblocks; b++)
+    if (zd->blocks[b].type->cls == HTZD_VESSEL && !strcmp(zd->blocks[b].name, vessel_name)) break;
+  PetscCheck(b < zd->nblocks, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: no vessel named %s", zd->source, vessel_name);
+  if (nt) *nt = zd->nout;
+  if (t) *t = zd->out_t;
+  PetscCall(Column(zd, zd->nodes[zd->blocks[b].in[0]].flow_dof, q_in));
+  PetscCall(Column(zd, zd->nodes[zd->blocks[b].out[0]].flow_dof, q_out));
+  PetscCall(Column(zd, zd->nodes[zd->blocks[b].in[0]].pres_dof, p_in));
+  PetscCall(Column(zd, zd->nodes[zd->blocks[b].out[0]].pres_dof, p_out));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_GetVariable(HtZeroD zd, const char *var_name, PetscInt *nt, const PetscReal **t, const PetscReal **y)
+{
+  PetscInt i;
+
+  PetscFunctionBeginUser;
+  PetscCheck(zd->solved, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: HtZeroD_GetVariable before HtZeroD_Solve", zd->source);
+  for (i = 0; i < zd->n && strcmp(zd->varnames[i], var_name); i++) { }
+  PetscCheck(i < zd->n, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: no variable named %s", zd->source, var_name);
+  if (nt) *nt = zd->nout;
+  if (t) *t = zd->out_t;
+  PetscCall(Column(zd, i, y));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_GetCycleInfo(HtZeroD zd, PetscInt *ncycles, PetscReal *period, PetscReal *cycle_change)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(zd->loaded, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtZeroD_GetCycleInfo: no model loaded");
+  if (ncycles) *ncycles = zd->solved ? zd->ncycles_run : zd->sp.num_cycles;
+  if (period) *period = zd->period;
+  if (cycle_change) *cycle_change = zd->solved ? zd->cycle_change : -1.0;
+  PetscFunctionReturn(0);
+}
+
+static int WriteRows(HtZeroD zd, FILE *fp)
+{
+  const HtZDSimParams *sp = &zd->sp;
+  PetscInt             n = zd->n, no = zd->nout;
+  int                  bad = 0;
+
+  if (sp->output_variable_based) {
+    bad |= fprintf(fp, sp->output_derivative ? "name,time,y,ydot\n" : "name,time,y\n") < 0;
+    for (PetscInt i = 0; i < n; i++) {
+      if (sp->output_mean_only) {
+        PetscReal my = 0.0, myd = 0.0;
+        for (PetscInt j = 0; j < no; j++) my += zd->out_y[j * n + i], myd += zd->out_yd[j * n + i];
+        my /= no;
+        myd /= no;
+        if (sp->output_derivative) bad |= fprintf(fp, "%s,,%.16e,%.16e\n", zd->varnames[i], my, myd) < 0;
+        else bad |= fprintf(fp, "%s,,%.16e\n", zd->varnames[i], my) < 0;
+      } else {
+        for (PetscInt j = 0; j < no; j++) {
+          if (sp->output_derivative) bad |= fprintf(fp, "%s,%.16e,%.16e,%.16e\n", zd->varnames[i], zd->out_t[j], zd->out_y[j * n + i], zd->out_yd[j * n + i]) < 0;
+          else bad |= fprintf(fp, "%s,%.16e,%.16e\n", zd->varnames[i], zd->out_t[j], zd->out_y[j * n + i]) < 0;
+        }
+      }
+    }
+    return bad;
+  }
+  bad |= fprintf(fp, sp->output_derivative ? "name,time,flow_in,flow_out,pressure_in,pressure_out,d_flow_in,d_flow_out,d_pressure_in,d_pressure_out\n" : "name,time,flow_in,flow_out,pressure_in,pressure_out\n") < 0;
+  for (PetscInt b = 0; b < zd->nblocks; b++) {
+    const HtZDBlock *blk = &zd->blocks[b];
+    PetscInt         d[4];
+    if (blk->type->cls != HTZD_VESSEL) continue;
+    d[0] = zd->nodes[blk->in[0]].flow_dof;
+    d[1] = zd->nodes[blk->out[0]].flow_dof;
+    d[2] = zd->nodes[blk->in[0]].pres_dof;
+    d[3] = zd->nodes[blk->out[0]].pres_dof;
+    if (sp->output_mean_only) {
+      PetscReal m[8] = {0};
+      for (PetscInt j = 0; j < no; j++)
+        for (PetscInt k = 0; k < 4; k++) m[k] += zd->out_y[j * n + d[k]], m[4 + k] += zd->out_yd[j * n + d[k]];
+      for (PetscInt k = 0; k < 8; k++) m[k] /= no;
+      bad |= fprintf(fp, "%s,", blk->name) < 0;
+      for (PetscInt k = 0; k < (sp->output_derivative ? 8 : 4); k++) bad |= fprintf(fp, ",%.16e", m[k]) < 0;
+      bad |= fprintf(fp, "\n") < 0;
+    } else {
+      for (PetscInt j = 0; j < no; j++) {
+        bad |= fprintf(fp, "%s,%.16e", blk->name, zd->out_t[j]) < 0;
+        for (PetscInt k = 0; k < 4; k++) bad |= fprintf(fp, ",%.16e", zd->out_y[j * n + d[k]]) < 0;
+        if (sp->output_derivative)
+          for (PetscInt k = 0; k < 4; k++) bad |= fprintf(fp, ",%.16e", zd->out_yd[j * n + d[k]]) < 0;
+        bad |= fprintf(fp, "\n") < 0;
+      }
+    }
+  }
+  return bad;
+}
+
+PetscErrorCode HtZeroD_WriteCSV(HtZeroD zd, const char *path)
+{
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCheck(zd->solved, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: HtZeroD_WriteCSV before HtZeroD_Solve", path);
+  PetscCallMPI(MPI_Comm_rank(zd->comm, &rank));
+  if (rank == 0) {
+    char  tmp[PETSC_MAX_PATH_LEN];
+    FILE *fp;
+    /* write next to the target, then rename: a failed run never leaves a partial file */
+    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid()));
+    fp = fopen(tmp, "w");
+    if (!fp) err = 1;
+    else {
+      if (WriteRows(zd, fp)) err = 2;
+      if (fclose(fp)) err = 2;
+      if (err) remove(tmp);
+      else if (rename(tmp, path)) {
+        remove(tmp);
+        err = 3;
+      }
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, zd->comm));
+  PetscCheck(err != 1, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file %s: cannot create the output file", path);
+  PetscCheck(err == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: writing the results failed", path);
+  PetscFunctionReturn(0);
+}
