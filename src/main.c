@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HT_EXIT_USAGE 2
 
@@ -126,6 +127,14 @@ static PetscErrorCode CmdRun(int argc, char **argv, int *code)
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCheck(size == 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin run: the pipeline runs on one MPI rank (%d given); use hemotwin 0d for parallel runs", (int)size);
   if (a.quiet) HtLog_SetQuiet(PETSC_TRUE);
+  {
+    /* A report.json in --out must never outlive a failing run, even one failing on its case file. */
+    char      rep[PETSC_MAX_PATH_LEN];
+    PetscBool ex;
+    PetscCall(HtPath_Join(rep, sizeof(rep), a.out, "report.json"));
+    PetscCall(HtPath_Exists(rep, &ex, NULL));
+    PetscCheck(!ex || unlink(rep) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot remove the previous %s", rep);
+  }
   PetscCall(HtCase_Load(a.pos[0], a.out, &c));
   PetscCall(HtPipeline_DefaultOptions(&o));
   PetscCall(PetscStrncpy(o.out_dir, a.out, sizeof(o.out_dir)));
