@@ -70,6 +70,11 @@ PetscErrorCode HtPlan_FindLesions(const HtNetwork *net, PetscReal min_severity, 
 /* A region given by two points (LPS mm) on the same native segment (e.g. from a case file). */
 PetscErrorCode HtPlan_RegionFromPoints(const HtNetwork *net, const PetscReal x0_mm[3], const PetscReal x1_mm[3], HtLesion *region);
 
+/* Nearest point of the native (kind 0) segments to x: segment, arc length, distance (may be NULL). */
+PetscErrorCode HtPlan_LocatePoint(const HtNetwork *net, const PetscReal x_mm[3], PetscInt *seg, PetscReal *s_mm, PetscReal *dist_mm);
+/* The region's two ends (x0_mm, x1_mm) located on a (possibly edited) network. */
+PetscErrorCode HtPlan_LocateRegion(const HtNetwork *net, const HtLesion *region, PetscInt seg[2], PetscReal s_mm[2]);
+
 /* ---- outlet boundary conditions ---------------------------------------------------------------- */
 typedef struct {
   PetscInt  node;          /* outlet node of the network                                      */

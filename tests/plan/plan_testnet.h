@@ -1,0 +1,66 @@
+/* Synthetic networks for the planning tests: geometry known exactly. */
+#pragma once
+#include <htnetwork.h>
+#include <math.h>
+
+/* Radius of a tube of radius r0 with a cosine narrowing of depth a (fraction of r0) and length w,
+ * centred at zc (a = 0: uniform). Minimum r0 (1 - a) at zc. */
+static inline PetscReal TestNarrowRadius(PetscReal z, PetscReal r0, PetscReal a, PetscReal zc, PetscReal w)
+{
+  if (a <= 0 || fabs(z - zc) >= 0.5 * w) return r0;
+  return r0 * (1.0 - a * 0.5 * (1.0 + cos(2.0 * PETSC_PI * (z - zc) / w)));
+}
+
+/* Straight tube along +z from the origin, length L (mm), samples every dz mm, radius r0 with an
+ * optional narrowing; one inlet, one outlet. */
+static inline PetscErrorCode TestMakeTube(HtNetwork *net, PetscReal L, PetscReal dz, PetscReal r0, PetscReal a, PetscReal zc, PetscReal w)
+{
+  PetscInt   n = (PetscInt)floor(L / dz + 0.5) + 1, n0, n1;
+  PetscReal *x, *r, p0[3] = {0, 0, 0}, p1[3] = {0, 0, L};
+
+  PetscFunctionBeginUser;
+  PetscCall(HtNetwork_Init(net));
+  PetscCall(HtNetwork_AddNode(net, p0, HT_NODE_INLET, "inlet", &n0));
+  PetscCall(HtNetwork_AddNode(net, p1, HT_NODE_OUTLET, "outlet_1", &n1));
+  PetscCall(PetscMalloc2(3 * n, &x, n, &r));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal z = L * i / (n - 1);
+    x[3 * i] = 0; x[3 * i + 1] = 0; x[3 * i + 2] = z;
+    r[i] = TestNarrowRadius(z, r0, a, zc, w);
+  }
+  PetscCall(HtNetwork_AddSegment(net, n0, n1, n, x, r, "aorta", NULL));
+  PetscCall(PetscFree2(x, r));
+  PetscFunctionReturn(0);
+}
+
+/* Y: trunk (0,0,0)->(0,0,Lt) radius rt, two straight daughters to (+-dx, 0, Lt+Ld) of radii r1, r2. */
+static inline PetscErrorCode TestMakeY(HtNetwork *net, PetscReal Lt, PetscReal rt, PetscReal Ld, PetscReal dx, PetscReal r1, PetscReal r2)
+{
+  PetscInt  nin, nj, no1, no2;
+  PetscReal p0[3] = {0, 0, 0}, pj[3] = {0, 0, Lt}, pa[3] = {dx, 0, Lt + Ld}, pb[3] = {-dx, 0, Lt + Ld};
+  enum { N = 21 };
+  PetscReal x[3 * N], r[N];
+
+  PetscFunctionBeginUser;
+  PetscCall(HtNetwork_Init(net));
+  PetscCall(HtNetwork_AddNode(net, p0, HT_NODE_INLET, "inlet", &nin));
+  PetscCall(HtNetwork_AddNode(net, pj, HT_NODE_JUNCTION, "junction_1", &nj));
+  PetscCall(HtNetwork_AddNode(net, pa, HT_NODE_OUTLET, "outlet_1", &no1));
+  PetscCall(HtNetwork_AddNode(net, pb, HT_NODE_OUTLET, "outlet_2", &no2));
+  for (PetscInt i = 0; i < N; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = p0[c] + (pj[c] - p0[c]) * i / (N - 1);
+    r[i] = rt;
+  }
+  PetscCall(HtNetwork_AddSegment(net, nin, nj, N, x, r, "trunk", NULL));
+  for (PetscInt i = 0; i < N; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = pj[c] + (pa[c] - pj[c]) * i / (N - 1);
+    r[i] = r1;
+  }
+  PetscCall(HtNetwork_AddSegment(net, nj, no1, N, x, r, "left", NULL));
+  for (PetscInt i = 0; i < N; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = pj[c] + (pb[c] - pj[c]) * i / (N - 1);
+    r[i] = r2;
+  }
+  PetscCall(HtNetwork_AddSegment(net, nj, no2, N, x, r, "right", NULL));
+  PetscFunctionReturn(0);
+}
