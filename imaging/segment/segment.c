@@ -1,0 +1,460 @@
+/* Automatic blood-pool segmentation of contrast CT (see htsegment.h for the method). */
+#include "segment_priv.h"
+#include <math.h>
+#include <string.h>
+
+PetscErrorCode HtSegment_DefaultOptions(HtSegmentOptions *o)
+{
+  PetscFunctionBeginUser;
+  memset(o, 0, sizeof(*o));
+  o->verbose  = PETSC_FALSE;
+  o->min_HU   = NAN;
+  o->max_HU   = NAN;
+  o->separate = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtSegment_SetFromOptions(HtSegmentOptions *o)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-seg_verbose", &o->verbose, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_min_HU", &o->min_HU, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_max_HU", &o->max_HU, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-seg_separate", &o->separate, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* ---- histogram ------------------------------------------------------------------------------ */
+#define HMIN -1100
+#define HMAX 3100
+#define HN   (HMAX - HMIN)
+
+/* Modes of the smoothed intensity histogram: soft tissue in [-100, 120] HU and contrast blood
+ * (the highest peak between tissue + 100 HU and 800 HU). */
+static PetscErrorCode Histogram_Modes(const HtVolume *ct, PetscReal *tissue, PetscReal *blood, PetscBool *blood_found)
+{
+  double *h, *hs;
+  size_t  N = HtGrid_Count(&ct->g);
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc2(HN, &h, HN, &hs));
+  for (size_t i = 0; i < N; i++) {
+    int b = (int)lrintf(ct->val[i]) - HMIN;
+    if (b >= 0 && b < HN) h[b] += 1;
+  }
+  /* Gaussian smoothing, sigma 8 HU: CT noise gives spiky histograms */
+  const int    W = 24;
+  const double s = 8.0;
+  for (int b = 0; b < HN; b++) {
+    double acc = 0, ws = 0;
+    for (int t = -W; t <= W; t++) {
+      int c = b + t;
+      if (c < 0 || c >= HN) continue;
+      double w = exp(-0.5 * t * t / (s * s));
+      acc += w * h[c];
+      ws += w;
+    }
+    hs[b] = acc / ws;
+  }
+  int bt = -100 - HMIN;
+  for (int b = -100 - HMIN; b <= 120 - HMIN; b++)
+    if (hs[b] > hs[bt]) bt = b;
+  *tissue = bt + HMIN;
+  /* blood: the highest local maximum above tissue + 100 */
+  int bb = -1;
+  for (int b = bt + 100; b <= 800 - HMIN; b++) {
+    if (b <= 0 || b >= HN - 1) continue;
+    if (hs[b] >= hs[b - 1] && hs[b] > hs[b + 1] && (bb < 0 || hs[b] > hs[bb])) bb = b;
+  }
+  *blood_found = bb >= 0 ? PETSC_TRUE : PETSC_FALSE;
+  *blood       = bb >= 0 ? bb + HMIN : 300.0;
+  PetscCall(PetscFree2(h, hs));
+  PetscFunctionReturn(0);
+}
+
+/* ---- descending-aorta seed -------------------------------------------------------------------- */
+typedef struct {
+  PetscReal cx, cy; /* centroid, index units */
+  PetscReal r_mm;   /* inscribed radius */
+  size_t    peak;   /* voxel of the inscribed-circle centre */
+  PetscInt  prev;   /* index of the linked disc on slice k-1 (-1 none) */
+  PetscInt  run;    /* number of linked slices ending here */
+  PetscInt  k;
+} Disc;
+
+/* Round bright discs on every axial slice, linked across slices into vertical tubes; the longest
+ * (ties: the most posterior) is the descending aorta. */
+static PetscErrorCode FindAortaSeed(const HtGrid *g, const uint8_t *cand, PetscBool verbose, size_t *seed, PetscReal *radius_mm)
+{
+  PetscInt nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  size_t   ns = (size_t)nx * ny, N = HtGrid_Count(g);
+  float   *d2;
+  int32_t *comp;
+  size_t  *q;
+  Disc    *disc;
+  PetscInt ndisc = 0, cap = 4096, *first;
+  double   pix   = g->spacing[0] * g->spacing[1];
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(N, &d2));
+  PetscCall(HtSeg_EDT(g, cand, 0, PETSC_TRUE, d2)); /* in-slice distances */
+  PetscCall(PetscMalloc2(ns, &comp, ns, &q));
+  PetscCall(PetscMalloc1(cap, &disc));
+  PetscCall(PetscMalloc1(nz + 1, &first));
+  for (PetscInt k = 0; k < nz; k++) {
+    const uint8_t *s  = cand + (size_t)k * ns;
+    const float   *dk = d2 + (size_t)k * ns;
+    first[k]          = ndisc;
+    memset(comp, 0, ns * sizeof(int32_t));
+    for (size_t st = 0; st < ns; st++) {
+      if (!s[st] || comp[st]) continue;
+      size_t head = 0, tail = 0, peak = st;
+      double sx = 0, sy = 0;
+      q[tail++] = st;
+      comp[st]  = 1;
+      while (head < tail) {
+        size_t   id = q[head++];
+        PetscInt i = (PetscInt)(id % (size_t)nx), j = (PetscInt)(id / (size_t)nx);
+        sx += i;
+        sy += j;
+        if (dk[id] > dk[peak]) peak = id;
+        size_t nb[4];
+        int    nn = 0;
+        if (i > 0) nb[nn++] = id - 1;
+        if (i < nx - 1) nb[nn++] = id + 1;
+        if (j > 0) nb[nn++] = id - (size_t)nx;
+        if (j < ny - 1) nb[nn++] = id + (size_t)nx;
+        for (int t = 0; t < nn; t++)
+          if (s[nb[t]] && !comp[nb[t]]) {
+            comp[nb[t]] = 1;
+            q[tail++]   = nb[t];
+          }
+      }
+      /* inscribed radius: distance to the nearest background centre minus half a pixel */
+      PetscReal r    = sqrt((double)dk[peak]) - 0.5 * PetscMin(g->spacing[0], g->spacing[1]);
+      PetscReal area = (double)tail * pix;
+      PetscReal rnd  = r > 0 ? area / (PETSC_PI * r * r) : 1e9;
+      if (r < 3.5 || r > 25.0 || rnd > 3.0) continue; /* not an aorta-sized disc */
+      if (ndisc >= cap) {
+        Disc *nd;
+        PetscCall(PetscMalloc1(2 * cap, &nd));
+        PetscCall(PetscArraycpy(nd, disc, cap));
+        PetscCall(PetscFree(disc));
+        disc = nd;
+        cap *= 2;
+      }
+      Disc *D = &disc[ndisc++];
+      D->cx   = sx / tail;
+      D->cy   = sy / tail;
+      D->r_mm = r;
+      D->peak = (size_t)k * ns + peak;
+      D->prev = -1;
+      D->run  = 1;
+      D->k    = k;
+      /* link to the closest disc of the previous slice with similar size */
+      if (k > 0) {
+        PetscReal best = 1e30;
+        for (PetscInt p = first[k - 1]; p < first[k]; p++) {
+          PetscReal dx = (disc[p].cx - D->cx) * g->spacing[0], dy = (disc[p].cy - D->cy) * g->spacing[1];
+          PetscReal dd = sqrt(dx * dx + dy * dy);
+          if (dd < 0.5 * PetscMax(D->r_mm, disc[p].r_mm) && fabs(disc[p].r_mm - D->r_mm) < 0.35 * PetscMax(D->r_mm, disc[p].r_mm) && dd < best) {
+            best    = dd;
+            D->prev = p;
+            D->run  = disc[p].run + 1;
+          }
+        }
+      }
+    }
+  }
+  first[nz] = ndisc;
+  PetscCheck(ndisc > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: no aorta-like round bright structure found on any axial slice (is this a contrast CT?)");
+  /* longest run; among runs >= 80% of it, the most posterior (largest LPS y) */
+  PetscInt longest = 0;
+  for (PetscInt d = 0; d < ndisc; d++) longest = PetscMax(longest, disc[d].run);
+  PetscInt  best = -1;
+  PetscReal besty = -1e30;
+  if (verbose)
+    for (PetscInt d = 0; d < ndisc; d++) {
+      PetscBool end = PETSC_TRUE;
+      for (PetscInt e = d + 1; e < ndisc; e++)
+        if (disc[e].prev == d) end = PETSC_FALSE;
+      if (end && disc[d].run >= 5) HtLog_Info("segment: tube k %" PetscInt_FMT "..%" PetscInt_FMT " at (%.0f, %.0f) r %.1f", disc[d].k - disc[d].run + 1, disc[d].k, (double)disc[d].cx, (double)disc[d].cy, (double)disc[d].r_mm);
+    }
+  for (PetscInt d = 0; d < ndisc; d++) {
+    if (disc[d].run < 0.8 * longest) continue;
+    PetscReal ijk[3] = {disc[d].cx, disc[d].cy, (PetscReal)disc[d].k}, x[3];
+    HtGrid_IndexToWorld(g, ijk, x);
+    if (x[1] > besty) {
+      besty = x[1];
+      best  = d;
+    }
+  }
+  /* walk back to the middle of that run; median radius of the run */
+  PetscInt   len = disc[best].run, *chain;
+  PetscReal *rr;
+  PetscCall(PetscMalloc2(len, &chain, len, &rr));
+  for (PetscInt d = best, t = len - 1; d >= 0 && t >= 0; d = disc[d].prev, t--) {
+    chain[t] = d;
+    rr[t]    = disc[d].r_mm;
+  }
+  for (PetscInt a = 1; a < len; a++)
+    for (PetscInt b = a; b > 0 && rr[b] < rr[b - 1]; b--) {
+      PetscReal t = rr[b];
+      rr[b]       = rr[b - 1];
+      rr[b - 1]   = t;
+    }
+  *seed      = disc[chain[len / 2]].peak;
+  *radius_mm = rr[len / 2];
+  if (verbose) HtLog_Info("segment: %" PetscInt_FMT " disc candidates, aorta tube over %" PetscInt_FMT " slices (%.0f mm), median radius %.1f mm", ndisc, len, (double)(len * g->spacing[2]), (double)*radius_mm);
+  PetscCall(PetscFree2(chain, rr));
+  PetscCall(PetscFree(first));
+  PetscCall(PetscFree(disc));
+  PetscCall(PetscFree2(comp, q));
+  PetscCall(PetscFree(d2));
+  PetscFunctionReturn(0);
+}
+
+/* Marker-based watershed: flood the mask m from the labelled voxels of lab (non-zero), highest
+ * key first (bucket queue on the distance, 0.1 mm buckets). Unreached mask voxels stay 0. */
+static PetscErrorCode Watershed(const HtGrid *g, const uint8_t *m, const float *d2, uint8_t *lab)
+{
+  size_t    N = HtGrid_Count(g);
+  PetscInt  nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  float     dmax = 0;
+  PetscInt  nbk;
+  int64_t  *head, *next;
+  PetscFunctionBeginUser;
+  for (size_t i = 0; i < N; i++)
+    if (m[i]) dmax = PetscMax(dmax, d2[i]);
+  nbk = (PetscInt)(sqrt((double)dmax) / 0.1) + 2;
+  PetscCall(PetscMalloc2(nbk, &head, N, &next));
+  for (PetscInt b = 0; b < nbk; b++) head[b] = -1;
+#define KEY(id) ((PetscInt)(sqrt((double)d2[id]) / 0.1))
+  PetscInt cur = -1;
+  for (size_t i = 0; i < N; i++)
+    if (m[i] && lab[i]) {
+      PetscInt b = KEY(i);
+      next[i]    = head[b];
+      head[b]    = (int64_t)i;
+      cur        = PetscMax(cur, b);
+    } else if (!m[i]) lab[i] = 0;
+  while (cur >= 0) {
+    if (head[cur] < 0) {
+      cur--;
+      continue;
+    }
+    size_t id = (size_t)head[cur];
+    head[cur] = next[id];
+    PetscInt i = (PetscInt)(id % (size_t)nx), j = (PetscInt)((id / (size_t)nx) % (size_t)ny), k = (PetscInt)(id / ((size_t)nx * ny));
+    size_t   nb[6];
+    int      nn = 0;
+    if (i > 0) nb[nn++] = id - 1;
+    if (i < nx - 1) nb[nn++] = id + 1;
+    if (j > 0) nb[nn++] = id - (size_t)nx;
+    if (j < ny - 1) nb[nn++] = id + (size_t)nx;
+    if (k > 0) nb[nn++] = id - (size_t)nx * ny;
+    if (k < nz - 1) nb[nn++] = id + (size_t)nx * ny;
+    for (int t = 0; t < nn; t++) {
+      size_t u = nb[t];
+      if (!m[u] || lab[u]) continue;
+      lab[u]     = lab[id];
+      PetscInt b = KEY(u);
+      next[u]    = head[b];
+      head[b]    = (int64_t)u;
+      if (b > cur) cur = b;
+    }
+  }
+#undef KEY
+  PetscCall(PetscFree2(head, next));
+  PetscFunctionReturn(0);
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
+{
+  HtSegmentOptions o;
+  HtSegmentReport  R;
+  const HtGrid    *g = &ct->g;
+  size_t           N = HtGrid_Count(g);
+  double           t0 = HtTime_Now();
+  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta;
+  float           *f;
+  PetscBool        found;
+  PetscFunctionBeginUser;
+  PetscCheck(ct && ct->val && N > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: empty CT volume");
+  if (opt) o = *opt;
+  else PetscCall(HtSegment_DefaultOptions(&o));
+  memset(&R, 0, sizeof(R));
+  for (int a = 0; a < 3; a++) PetscCheck(g->spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: invalid voxel spacing");
+  PetscCheck(fabs(g->dir[8]) > 0.7, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: the slice axis is not axial (|k . S| = %.2f); reorient the volume first", (double)fabs(g->dir[8]));
+  PetscCheck(g->n[2] >= 8, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: only %" PetscInt_FMT " slices, a 3D CT is needed", g->n[2]);
+
+  /* 1. intensities */
+  PetscCall(Histogram_Modes(ct, &R.tissue_HU, &R.blood_HU, &found));
+  if (!isnan(o.min_HU)) R.threshold_HU = o.min_HU;
+  else {
+    PetscCheck(found, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: no contrast-blood peak above %.0f HU in the histogram (not a contrast CT?); give -seg_min_HU", (double)(R.tissue_HU + 100));
+    R.threshold_HU = R.tissue_HU + 0.5 * (R.blood_HU - R.tissue_HU);
+  }
+  R.bone_HU = !isnan(o.max_HU) ? o.max_HU : PetscMax(700.0, R.blood_HU + 250.0);
+  PetscCheck(R.bone_HU > R.threshold_HU, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: upper limit %.0f HU is not above the threshold %.0f HU", (double)R.bone_HU, (double)R.threshold_HU);
+  if (o.verbose) HtLog_Info("segment: soft tissue %.0f HU, contrast blood %.0f HU, threshold %.0f HU, bone above %.0f HU", (double)R.tissue_HU, (double)R.blood_HU, (double)R.threshold_HU, (double)R.bone_HU);
+
+  PetscCall(PetscMalloc6(N, &cand, N, &bone, N, &tmp, N, &blood, N, &heart, N, &aorta));
+  PetscCall(PetscMalloc1(N, &f));
+
+  /* 2. bone: dense voxels, closed and hole-filled per slice (marrow of vertebrae, sternum),
+   * then grown by 1.5 mm (partial volume at the cortex) */
+  /* a ring of calcium around a contrast-filled lumen must not be taken for a vertebra: only
+   * holes darker than the middle of the blood range are marrow */
+  PetscReal marrow_max = 0.5 * (R.threshold_HU + R.blood_HU);
+  for (size_t i = 0; i < N; i++) bone[i] = ct->val[i] > R.bone_HU;
+  {
+    /* skeleton = large dense components; small ones are vascular calcium, which must not eat
+     * the neighbouring lumen (they stay out of the candidates through the upper limit) */
+    int32_t *comp;
+    size_t  *sizes;
+    PetscInt ncomp;
+    size_t   min_vox = (size_t)(2000.0 / HtGrid_VoxelVolume_mm3(g)) + 1; /* 2 mL */
+    PetscCall(PetscMalloc1(N, &comp));
+    PetscCall(HtSeg_Components(g, bone, comp, &ncomp, &sizes));
+    for (size_t i = 0; i < N; i++) bone[i] = comp[i] && sizes[comp[i]] >= min_vox;
+    PetscCall(PetscFree(sizes));
+    PetscCall(PetscFree(comp));
+  }
+  PetscCall(HtSeg_Dilate(g, bone, 1.5, tmp));
+  PetscCall(HtSeg_FillHoles2D(g, tmp, 2500.0, ct->val, marrow_max));
+  PetscCall(HtSeg_Erode(g, tmp, 1.5, bone)); /* closing + fill */
+  PetscCall(HtSeg_FillHoles2D(g, bone, 2500.0, ct->val, marrow_max));
+  PetscCall(HtSeg_Dilate(g, bone, 1.5, tmp));
+  PetscCall(PetscArraycpy(bone, tmp, N));
+
+  /* 3. contrast candidates */
+  size_t ncand = 0;
+  for (size_t i = 0; i < N; i++) {
+    cand[i] = ct->val[i] >= R.threshold_HU && ct->val[i] <= R.bone_HU && !bone[i];
+    ncand += cand[i];
+  }
+  if (o.verbose) HtLog_Info("segment: %zu candidate voxels (%.0f mL)", ncand, (double)ncand * HtGrid_VoxelVolume_mm3(g) / 1000.0);
+
+  /* 4. seed: descending aorta */
+  size_t seed = 0;
+  PetscCall(FindAortaSeed(g, cand, o.verbose, &seed, &R.aorta_radius_mm));
+  {
+    PetscInt  i = (PetscInt)(seed % (size_t)g->n[0]), j = (PetscInt)((seed / (size_t)g->n[0]) % (size_t)g->n[1]), k = (PetscInt)(seed / ((size_t)g->n[0] * g->n[1]));
+    PetscReal ijk[3] = {i, j, k};
+    HtGrid_IndexToWorld(g, ijk, R.seed_mm);
+  }
+
+  /* 5. blood pool: open with a small ball (cuts bridges to bone, vessels touching by partial
+   * volume), keep the seed's component, fill small holes (calcium, flaps) */
+  PetscReal r_open = PetscMax(1.5, 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2])));
+  size_t    nb;
+  PetscCall(HtSeg_Open(g, cand, r_open, tmp));
+  PetscCall(HtSeg_KeepConnected(g, tmp, seed, blood, &nb));
+  PetscCheck(nb > 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "segmentation: the aorta seed vanished after opening (radius %.1f mm)", (double)r_open);
+  PetscCall(HtSeg_FillHoles2D(g, blood, 200.0, NULL, 0));
+  /* partial-volume rim: the lumen edge is blurred, so voxels next to the pool that are at least
+   * a quarter of the way from tissue to blood belong to it (hysteresis, one or two layers) */
+  {
+    PetscReal t_low = R.tissue_HU + 0.25 * (R.blood_HU - R.tissue_HU), rim = 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rim", &rim, NULL));
+    if (!isnan(o.min_HU)) t_low = PetscMin(t_low, o.min_HU);
+    PetscCall(HtSeg_Dilate(g, blood, rim, tmp));
+    for (size_t i = 0; i < N; i++) blood[i] = blood[i] || (tmp[i] && ct->val[i] >= t_low && ct->val[i] <= R.bone_HU && !bone[i]);
+  }
+  if (o.verbose) HtLog_Info("segment: blood pool connected to the aorta %.0f mL", (double)nb * HtGrid_VoxelVolume_mm3(g) / 1000.0);
+
+  /* 6. separation. The aorta meets the chambers at a neck (aortic annulus), much narrower than
+   * the chambers: a marker-based watershed of the distance map splits the pool there. Markers:
+   * the seed's tube (aorta) and the cores of the chambers, i.e. the parts thicker than the aorta
+   * by a margin. Flooding runs from thick to thin, so each region takes the thick parts it reaches
+   * through its widest passage; thin partial-volume bridges are decided last. */
+  memset(heart, 0, N);
+  memset(aorta, 0, N);
+  if (o.separate) {
+    float    *d2  = f;
+    PetscReal r_s = 0, dmax = 0;
+    PetscCall(HtSeg_EDT(g, blood, 0, PETSC_FALSE, d2));
+    r_s = sqrt((double)d2[seed]);
+    for (size_t i = 0; i < N; i++) dmax = PetscMax(dmax, (PetscReal)d2[i]);
+    dmax = sqrt(dmax);
+    PetscReal r_core = PetscMax(1.5 * PetscMax(r_s, R.aorta_radius_mm), PetscMax(r_s, R.aorta_radius_mm) + 6.0);
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rcore", &r_core, NULL));
+    if (o.verbose) HtLog_Info("segment: distance map: %.1f mm at the seed, %.1f mm max, chamber cores above %.1f mm", (double)r_s, (double)dmax, (double)r_core);
+    /* markers: 1 around the seed (ball of half the local radius), 2 the chamber cores */
+    uint8_t *mk = heart;
+    PetscInt si = (PetscInt)(seed % (size_t)g->n[0]), sj = (PetscInt)((seed / (size_t)g->n[0]) % (size_t)g->n[1]), sk = (PetscInt)(seed / ((size_t)g->n[0] * g->n[1]));
+    for (PetscInt k = 0; k < g->n[2]; k++)
+      for (PetscInt j = 0; j < g->n[1]; j++)
+        for (PetscInt i = 0; i < g->n[0]; i++) {
+          size_t    id = HtGrid_Index(g, i, j, k);
+          PetscReal dx = (i - si) * g->spacing[0], dy = (j - sj) * g->spacing[1], dz = (k - sk) * g->spacing[2];
+          mk[id]       = 0;
+          if (!blood[id]) continue;
+          if (dx * dx + dy * dy + dz * dz <= 0.25 * r_s * r_s) mk[id] = HT_SEG_AORTA;
+          else if (d2[id] >= (float)(r_core * r_core)) mk[id] = HT_SEG_HEART;
+        }
+    for (size_t i = 0; i < N; i++) tmp[i] = mk[i] == HT_SEG_HEART;
+    PetscCall(Watershed(g, blood, d2, mk));
+    /* the chambers reach about one core radius beyond their cores; what the heart region floods
+     * further out (pulmonary veins and arteries into the lungs, caval veins) is left unlabelled */
+    PetscReal reach = r_core + 10.0;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_reach", &reach, NULL));
+    PetscCall(HtSeg_Dilate(g, tmp, reach, cand));
+    for (size_t i = 0; i < N; i++) {
+      aorta[i] = mk[i] == HT_SEG_AORTA;
+      heart[i] = mk[i] == HT_SEG_HEART && cand[i];
+    }
+  } else PetscCall(PetscArraycpy(aorta, blood, N));
+
+  /* 7. labels */
+  PetscCall(HtLabels_Alloc(labels, g));
+  for (size_t i = 0; i < N; i++) {
+    if (aorta[i]) labels->lab[i] = HT_SEG_AORTA;
+    else if (heart[i]) labels->lab[i] = HT_SEG_HEART;
+  }
+  PetscCall(HtLabels_SetName(labels, HT_SEG_AORTA, "aorta"));
+  PetscCall(HtLabels_SetName(labels, HT_SEG_HEART, "heart"));
+  PetscCall(HtLabels_SetName(labels, HT_SEG_PA, "pulmonary_artery"));
+  for (size_t i = 0; i < N; i++)
+    if (labels->lab[i] < 8) R.nvoxels[labels->lab[i]]++;
+  for (int v = 1; v < 8; v++) R.volume_mL[v] = (PetscReal)R.nvoxels[v] * HtGrid_VoxelVolume_mm3(g) / 1000.0;
+  R.seconds = HtTime_Now() - t0;
+  if (o.verbose) HtLog_Info("segment: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL (%.1f s)", (double)R.volume_mL[1], (double)R.volume_mL[2], (double)R.volume_mL[3], R.seconds);
+  PetscCall(PetscFree6(cand, bone, tmp, blood, heart, aorta));
+  PetscCall(PetscFree(f));
+  if (rep) *rep = R;
+  PetscFunctionReturn(0);
+}
+
+static PetscBool Match(uint8_t l, int v) { return v < 0 ? (l != 0) : (l == v); }
+
+PetscErrorCode HtSegment_Dice(const HtLabels *a, int va, const HtLabels *b, int vb, PetscReal *dice)
+{
+  size_t na = 0, nb = 0, nab = 0, N;
+  PetscFunctionBeginUser;
+  PetscCheck(HtGrid_Same(&a->g, &b->g, 1e-3), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "Dice: the two label maps are on different grids");
+  N = HtGrid_Count(&a->g);
+  for (size_t i = 0; i < N; i++) {
+    PetscBool x = Match(a->lab[i], va), y = Match(b->lab[i], vb);
+    na += x;
+    nb += y;
+    nab += x && y;
+  }
+  *dice = (na + nb) ? 2.0 * (PetscReal)nab / (PetscReal)(na + nb) : 1.0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtSegment_Overlap(const HtLabels *a, int va, const HtLabels *b, int vb, PetscReal *frac)
+{
+  size_t na = 0, nab = 0, N;
+  PetscFunctionBeginUser;
+  PetscCheck(HtGrid_Same(&a->g, &b->g, 1e-3), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "overlap: the two label maps are on different grids");
+  N = HtGrid_Count(&a->g);
+  for (size_t i = 0; i < N; i++) {
+    PetscBool x = Match(a->lab[i], va);
+    na += x;
+    nab += x && Match(b->lab[i], vb);
+  }
+  *frac = na ? (PetscReal)nab / (PetscReal)na : 0.0;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,109 @@
+/* Blood-pool segmentation of the real thoracic CTA, measured against the TotalSegmentator
+ * reference masks shipped with the data (model predictions, see SOURCE.md):
+ *   coverage of the aorta's true lumen, precision of label 1 against aorta + branches,
+ *   fraction of segmented voxels within 3 mm of any reference structure (brute-force ball test,
+ *   independent of the segmentation's own distance transform), heart and PA agreement. */
+#include <htsegment.h>
+#include <htvolumeio.h>
+#include "httest.h"
+
+/* fraction of voxels with label != 0 in a that lie within r_mm of a non-zero voxel of b */
+static double WithinDistance(const HtLabels *a, const HtLabels *b, double r_mm)
+{
+  const HtGrid *g = &a->g;
+  PetscInt      h[3];
+  size_t        n = 0, ok = 0;
+  for (int d = 0; d < 3; d++) h[d] = (PetscInt)floor(r_mm / g->spacing[d]);
+  for (PetscInt k = 0; k < g->n[2]; k++)
+    for (PetscInt j = 0; j < g->n[1]; j++)
+      for (PetscInt i = 0; i < g->n[0]; i++) {
+        if (!a->lab[HtGrid_Index(g, i, j, k)]) continue;
+        n++;
+        int hit = 0;
+        for (PetscInt dk = -h[2]; dk <= h[2] && !hit; dk++)
+          for (PetscInt dj = -h[1]; dj <= h[1] && !hit; dj++)
+            for (PetscInt di = -h[0]; di <= h[0] && !hit; di++) {
+              PetscInt ii = i + di, jj = j + dj, kk = k + dk;
+              if (ii < 0 || jj < 0 || kk < 0 || ii >= g->n[0] || jj >= g->n[1] || kk >= g->n[2]) continue;
+              double x = di * g->spacing[0], y = dj * g->spacing[1], z = dk * g->spacing[2];
+              if (x * x + y * y + z * z > r_mm * r_mm + 1e-9) continue;
+              if (b->lab[HtGrid_Index(g, ii, jj, kk)]) hit = 1;
+            }
+        ok += hit;
+      }
+  return n ? (double)ok / (double)n : 0.0;
+}
+
+static PetscErrorCode ReadRef(const char *rel, HtLabels *l, PetscBool *ok)
+{
+  char p[PETSC_MAX_PATH_LEN];
+  PetscFunctionBeginUser;
+  *ok = HtTest_RequireData(rel, p, sizeof p);
+  if (*ok) PetscCall(HtLabels_ReadNIfTI(p, l));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Run(void)
+{
+  char             p[PETSC_MAX_PATH_LEN];
+  HtVolume         ct;
+  HtLabels         seg, ref, lumen, heart, pa, aortaref;
+  HtSegmentOptions o;
+  HtSegmentReport  rep;
+  PetscBool        ok1, ok2, ok3, ok4;
+  PetscFunctionBeginUser;
+  if (!HtTest_RequireData("volumes/ts_thorax_cta/image.nii.gz", p, sizeof p)) PetscFunctionReturn(0);
+  PetscCall(HtVolume_ReadNIfTI(p, &ct));
+  PetscCall(HtSegment_DefaultOptions(&o));
+  PetscCall(HtSegment_SetFromOptions(&o));
+  PetscCall(HtSegment_BloodPool(&ct, &o, &seg, &rep));
+  printf("threshold %.0f HU (tissue %.0f, blood %.0f, bone > %.0f), seed LPS (%.1f, %.1f, %.1f) mm, aorta radius %.1f mm\n", rep.threshold_HU, rep.tissue_HU, rep.blood_HU, rep.bone_HU, rep.seed_mm[0], rep.seed_mm[1], rep.seed_mm[2], rep.aorta_radius_mm);
+  printf("volumes: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL\n", rep.volume_mL[1], rep.volume_mL[2], rep.volume_mL[3]);
+  {
+    const char *dbg = getenv("HT_SEG_DEBUG_OUT");
+    if (dbg) PetscCall(HtLabels_WriteNIfTI(&seg, dbg));
+  }
+  PetscCall(ReadRef("volumes/ts_thorax_cta/labels.nii.gz", &ref, &ok1));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/aorta_true_false_lumen.nii.gz", &lumen, &ok2));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/heart.nii.gz", &heart, &ok3));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/pulmonary_artery.nii.gz", &pa, &ok4));
+  if (ok1 && ok2) {
+    PetscReal cov_all, cov_aorta, prec;
+    PetscCall(HtSegment_Overlap(&lumen, 1, &seg, -1, &cov_all));
+    PetscCall(HtSegment_Overlap(&lumen, 1, &seg, HT_SEG_AORTA, &cov_aorta));
+    /* reference aorta with its branches: labels 1, 4..8 of labels.nii.gz plus both lumens */
+    PetscCall(HtLabels_Alloc(&aortaref, &ref.g));
+    for (size_t i = 0; i < HtGrid_Count(&ref.g); i++) aortaref.lab[i] = (ref.lab[i] == 1 || ref.lab[i] >= 4 || lumen.lab[i]) ? 1 : 0;
+    PetscCall(HtSegment_Overlap(&seg, HT_SEG_AORTA, &aortaref, 1, &prec));
+    PetscReal dice_ao;
+    PetscCall(HtSegment_Dice(&seg, HT_SEG_AORTA, &aortaref, 1, &dice_ao));
+    double near = WithinDistance(&seg, &ref, 3.0);
+    printf("true lumen covered by the blood pool: %.3f (by label aorta: %.3f)\n", cov_all, cov_aorta);
+    printf("label aorta precision vs reference aorta+branches: %.3f, Dice %.3f\n", prec, dice_ao);
+    printf("segmented voxels within 3 mm of a reference structure: %.3f\n", near);
+    HT_CHECK(cov_all >= 0.90, "true lumen coverage %.3f < 0.90", cov_all);
+    HT_CHECK(prec >= 0.90, "aorta precision %.3f < 0.90", prec);
+    HT_CHECK(near >= 0.85, "fraction near reference %.3f < 0.85", near);
+    PetscCall(HtLabels_Free(&aortaref));
+  }
+  if (ok3) {
+    PetscReal in;
+    PetscCall(HtSegment_Overlap(&seg, HT_SEG_HEART, &heart, -1, &in));
+    printf("label heart inside the reference heart: %.3f\n", in);
+    HT_CHECK(in >= 0.90, "heart fraction inside %.3f < 0.90", in);
+  }
+  if (ok4) {
+    PetscReal d;
+    PetscCall(HtSegment_Dice(&seg, HT_SEG_PA, &pa, -1, &d));
+    printf("pulmonary artery Dice: %.3f\n", d);
+  }
+  if (ok1) PetscCall(HtLabels_Free(&ref));
+  if (ok2) PetscCall(HtLabels_Free(&lumen));
+  if (ok3) PetscCall(HtLabels_Free(&heart));
+  if (ok4) PetscCall(HtLabels_Free(&pa));
+  PetscCall(HtLabels_Free(&seg));
+  PetscCall(HtVolume_Free(&ct));
+  PetscFunctionReturn(0);
+}
+
+HT_TEST_MAIN(Run)
