@@ -5,10 +5,13 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
+#include <openjpeg.h>
 
 #include <algorithm>
 #include <cmath>
@@ -86,7 +89,14 @@ bool LoadHeader(const std::string &path, SliceInfo *si, std::string *why)
   DcmFileFormat ff;
   OFCondition   c = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
   if (c.bad()) {
-    *why = "not DICOM or unreadable";
+    /* DCMTK reports a file that ends inside an element as a stream suspension */
+    char  pre[132] = {0};
+    FILE *fp       = fopen(path.c_str(), "rb");
+    bool  dicm     = fp && fread(pre, 1, 132, fp) == 132 && !memcmp(pre + 128, "DICM", 4);
+    if (fp) fclose(fp);
+    if (dicm && c == EC_StreamNotifyClient) *why = "truncated (the parser ran past the end of the file: cut short or a malformed element length)";
+    else if (dicm) *why = std::string("malformed DICOM (cannot parse: ") + c.text() + ")";
+    else *why = std::string("not DICOM (no DICM preamble, no parsable data set: ") + c.text() + ")";
     return false;
   }
   DcmDataset *ds = ff.getDataset();
@@ -94,8 +104,8 @@ bool LoadHeader(const std::string &path, SliceInfo *si, std::string *why)
   si->series_uid = GetStr(ds, DCM_SeriesInstanceUID);
   si->modality   = GetStr(ds, DCM_Modality);
   Uint16 r = 0, cc = 0;
-  if (ds->findAndGetUint16(DCM_Rows, r).bad() || ds->findAndGetUint16(DCM_Columns, cc).bad() || si->series_uid.empty()) {
-    *why = "no image (Rows/Columns/SeriesInstanceUID missing)";
+  if (ds->findAndGetUint16(DCM_Rows, r).bad() || ds->findAndGetUint16(DCM_Columns, cc).bad()) {
+    *why = "not an image (no Rows/Columns, no pixel data)";
     return false;
   }
   si->rows = r;
@@ -171,6 +181,9 @@ PetscErrorCode GroupFiles(const char *path, const std::vector<std::string> &file
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "folder %s: no DICOM image among %zu files (e.g. %s: %s)", path, files.size(), first_skip.c_str(), first_why.c_str());
   }
   if (nskip) AddWarn(meta, "folder " + std::string(path) + ": skipped " + std::to_string(nskip) + " non-DICOM/non-image file(s), e.g. " + first_skip);
+  /* over-anonymized exports may blank SeriesInstanceUID: those files form one unnamed series */
+  auto it = groups->find("");
+  if (it != groups->end()) AddWarn(meta, "folder " + std::string(path) + ": " + std::to_string(it->second.size()) + " image(s) without SeriesInstanceUID grouped as one unnamed series");
   PetscFunctionReturn(0);
 }
 
@@ -258,6 +271,88 @@ void ReadMetaStrings(DcmDataset *ds, HtDicomMeta *m)
   if (ds->findAndGetUint16(DCM_Columns, c).good()) m->cols = c;
 }
 
+/* ---- JPEG 2000 (DCMTK 3.6.7 has no JPEG 2000 codec): decode the frame's codestream with OpenJPEG ---- */
+struct MemStream {
+  const Uint8 *p;
+  size_t       len, pos;
+};
+OPJ_SIZE_T MemRead(void *buf, OPJ_SIZE_T n, void *u)
+{
+  MemStream *m = (MemStream *)u;
+  if (m->pos >= m->len) return (OPJ_SIZE_T)-1;
+  size_t k = std::min((size_t)n, m->len - m->pos);
+  memcpy(buf, m->p + m->pos, k);
+  m->pos += k;
+  return k;
+}
+OPJ_OFF_T MemSkip(OPJ_OFF_T n, void *u)
+{
+  MemStream *m = (MemStream *)u;
+  if (n < 0) {
+    if ((size_t)(-n) > m->pos) n = -(OPJ_OFF_T)m->pos;
+  } else if ((size_t)n > m->len - m->pos) n = (OPJ_OFF_T)(m->len - m->pos);
+  m->pos += n;
+  return n;
+}
+OPJ_BOOL MemSeek(OPJ_OFF_T n, void *u)
+{
+  MemStream *m = (MemStream *)u;
+  if (n < 0 || (size_t)n > m->len) return OPJ_FALSE;
+  m->pos = (size_t)n;
+  return OPJ_TRUE;
+}
+void OpjQuiet(const char *, void *) {}
+
+/* Decode the single frame of an encapsulated JPEG 2000 PixelData into stored values (signed if the
+ * codestream says so). */
+PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, std::vector<double> *stored)
+{
+  PetscFunctionBeginUser;
+  DcmElement *e = NULL;
+  PetscCheck(ds->findAndGetElement(DCM_PixelData, e).good() && e && e->ident() == EVR_PixelData, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
+  DcmPixelData     *pd  = (DcmPixelData *)e;
+  DcmPixelSequence *seq = NULL;
+  PetscCheck(pd->getEncapsulatedRepresentation(ds->getOriginalXfer(), NULL, seq).good() && seq, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 pixel data is not encapsulated", f);
+  std::vector<Uint8> cs;
+  for (unsigned long q = 1; q < seq->card(); q++) { /* item 0 is the offset table */
+    DcmPixelItem *it = NULL;
+    Uint8        *b  = NULL;
+    PetscCheck(seq->getItem(it, q).good() && it, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 fragment %lu unreadable", f, q);
+    Uint32 l = it->getLength();
+    if (l && it->getUint8Array(b).good() && b) cs.insert(cs.end(), b, b + l);
+  }
+  PetscCheck(cs.size() > 4, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: empty JPEG 2000 pixel data", f);
+  /* raw codestream (FF 4F FF 51) or JP2 file format */
+  OPJ_CODEC_FORMAT fmt = (cs[0] == 0xFF && cs[1] == 0x4F) ? OPJ_CODEC_J2K : OPJ_CODEC_JP2;
+  MemStream        ms  = {cs.data(), cs.size(), 0};
+  opj_stream_t    *st  = opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_TRUE);
+  opj_codec_t     *cod = opj_create_decompress(fmt);
+  opj_image_t     *img = NULL;
+  PetscCheck(st && cod, PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: OpenJPEG init failed", f);
+  opj_stream_set_user_data(st, &ms, NULL);
+  opj_stream_set_user_data_length(st, cs.size());
+  opj_stream_set_read_function(st, MemRead);
+  opj_stream_set_skip_function(st, MemSkip);
+  opj_stream_set_seek_function(st, MemSeek);
+  opj_set_error_handler(cod, OpjQuiet, NULL);
+  opj_set_warning_handler(cod, OpjQuiet, NULL);
+  opj_set_info_handler(cod, OpjQuiet, NULL);
+  opj_dparameters_t par;
+  opj_set_default_decoder_parameters(&par);
+  bool ok = opj_setup_decoder(cod, &par) && opj_read_header(st, cod, &img) && opj_decode(cod, st, img) && opj_end_decompress(cod, st);
+  bool shape = ok && img && img->numcomps == 1 && img->comps[0].data && (size_t)img->comps[0].w * img->comps[0].h == npix;
+  if (shape) {
+    stored->resize(npix);
+    for (size_t q = 0; q < npix; q++) (*stored)[q] = (double)img->comps[0].data[q];
+  }
+  if (img) opj_image_destroy(img);
+  opj_destroy_codec(cod);
+  opj_stream_destroy(st);
+  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: JPEG 2000 decode failed (OpenJPEG)", f);
+  PetscCheck(shape, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 image is not one grey component of Rows x Columns", f);
+  PetscFunctionReturn(0);
+}
+
 /* Decode one slice's pixels into out (cols*rows floats, HU/rescaled). */
 PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, double *inter_out, std::string *sop_uid, std::string *ts_uid, HtDicomMeta *meta_first)
 {
@@ -288,22 +383,27 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, d
   PetscCheck(ds->tagExists(DCM_PixelData), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
 
   E_TransferSyntax xfer = ds->getOriginalXfer();
+  const size_t     npix = (size_t)si.rows * (size_t)si.cols;
+  double slope = 1, inter = 0;
+  if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
+  if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
+  *slope_out = slope;
+  *inter_out = inter;
+  if (xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000) {
+    std::vector<double> v;
+    PetscCall(DecodeJ2K(f, ds, npix, &v));
+    for (size_t q = 0; q < npix; q++) out[q] = (float)(v[q] * slope + inter);
+    PetscFunctionReturn(0);
+  }
   if (DcmXfer(xfer).isEncapsulated()) {
     c = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
     PetscCheck(c.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: cannot decode compressed pixel data (transfer syntax %s): %s", f, DcmXfer(xfer).getXferName(), c.text());
   }
   DcmElement *pe = NULL;
   PetscCheck(ds->findAndGetElement(DCM_PixelData, pe).good() && pe, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
-  const size_t npix = (size_t)si.rows * (size_t)si.cols;
   const size_t need = npix * (bits_alloc / 8);
   Uint32       have = pe->getLength();
   PetscCheck(have >= need, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated pixel data (%lu of %zu bytes)", f, (unsigned long)have, need);
-
-  double slope = 1, inter = 0;
-  if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
-  if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
-  *slope_out = slope;
-  *inter_out = inter;
   const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
   const unsigned mask  = (bits_stored >= 32) ? 0xffffffffu : ((1u << bits_stored) - 1u);
   const unsigned sign  = 1u << (bits_stored - 1);

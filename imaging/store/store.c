@@ -224,11 +224,25 @@ PetscErrorCode HtStore_Close(HtStore *st)
 }
 
 /* ---- de-identification primitives ------------------------------------------------------------ */
+/* Study identity: StudyInstanceUID; over-anonymized exports blank it, then the FrameOfReferenceUID
+ * (or the first SOPInstanceUID) stands in. Empty string if nothing identifies the study. */
+static void StudyKey(const HtDicomMeta *m, char *buf, size_t len)
+{
+  if (m->study_instance_uid[0]) snprintf(buf, len, "%s", m->study_instance_uid);
+  else if (m->frame_of_reference_uid[0]) snprintf(buf, len, "surrogate-study-for:%s", m->frame_of_reference_uid);
+  else if (m->nslices > 0 && m->sop_instance_uid[0][0]) snprintf(buf, len, "surrogate-study-sop:%s", m->sop_instance_uid[0]);
+  else buf[0] = 0;
+}
+
 static void PatientKey(const HtDicomMeta *m, char *buf, size_t len)
 {
   /* the patient identity: PatientID + issuer; without a PatientID every study is its own patient */
+  char sk[256];
   if (m->patient_id[0]) snprintf(buf, len, "id:%s|%s", m->patient_id, m->issuer_of_patient_id);
-  else snprintf(buf, len, "study:%s", m->study_instance_uid);
+  else {
+    StudyKey(m, sk, sizeof(sk));
+    snprintf(buf, len, "study:%s", sk);
+  }
 }
 
 PetscErrorCode HtStore_Pseudonym(HtStore st, const HtDicomMeta *meta, char pseudonym[24])
@@ -237,7 +251,8 @@ PetscErrorCode HtStore_Pseudonym(HtStore st, const HtDicomMeta *meta, char pseud
   uint8_t h[32];
   PetscFunctionBeginUser;
   PetscCheck(st && meta, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_Pseudonym: NULL argument");
-  PetscCheck(meta->patient_id[0] || meta->study_instance_uid[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "series: neither PatientID nor StudyInstanceUID present; cannot key the patient");
+  StudyKey(meta, pk, sizeof(pk));
+  PetscCheck(meta->patient_id[0] || pk[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "series: neither PatientID nor a study identity (StudyInstanceUID/FrameOfReferenceUID) present; cannot key the patient");
   PatientKey(meta, pk, sizeof(pk));
   KeyedHash(st, "hemotwin-patient", pk, h);
   Hex(h, 8, hex, PETSC_TRUE);
@@ -481,12 +496,24 @@ PetscErrorCode HtStore_ImportSeries(HtStore st, const HtVolume *vol, const HtDic
   PetscCheck(st && vol && meta && ids, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_ImportSeries: NULL argument");
   memset(ids, 0, sizeof(*ids));
   PetscCheck(vol->val && HtGrid_Count(&vol->g) > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: import of an empty volume", st->dbpath);
-  PetscCheck(meta->series_instance_uid[0] && meta->study_instance_uid[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: series lacks StudyInstanceUID/SeriesInstanceUID; nothing imported", st->dbpath);
   PetscCheck(meta->nslices == 0 || meta->nslices == vol->g.n[2], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: metadata has %" PetscInt_FMT " slices but the volume %" PetscInt_FMT "; nothing imported", st->dbpath, meta->nslices, vol->g.n[2]);
   for (int a = 0; a < 3; a++) PetscCheck(vol->g.spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: volume spacing not positive; nothing imported", st->dbpath);
+  char skey[256], sekey[512];
+  StudyKey(meta, skey, sizeof(skey));
+  PetscCheck(skey[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: series has no StudyInstanceUID, FrameOfReferenceUID or SOPInstanceUID; nothing imported", st->dbpath);
+  if (meta->series_instance_uid[0]) snprintf(sekey, sizeof(sekey), "%s", meta->series_instance_uid);
+  else {
+    /* no SeriesInstanceUID: the study key + a hash of the pixels identify the series (re-import is idempotent) */
+    uint8_t h[32];
+    char    hex[65];
+    HtSha256(vol->val, HtGrid_Count(&vol->g) * sizeof(float), h);
+    Hex(h, 32, hex, PETSC_FALSE);
+    snprintf(sekey, sizeof(sekey), "surrogate-series:%s:%s", skey, hex);
+    HtLog_Warn("store: series without SeriesInstanceUID; identified by its study and a hash of its pixels");
+  }
   PetscCall(HtStore_Pseudonym(st, meta, ids->pseudonym));
-  PetscCall(HtStore_DeidUid(st, meta->study_instance_uid, ids->study_uid));
-  PetscCall(HtStore_DeidUid(st, meta->series_instance_uid, ids->series_uid));
+  PetscCall(HtStore_DeidUid(st, skey, ids->study_uid));
+  PetscCall(HtStore_DeidUid(st, sekey, ids->series_uid));
   /* StudyDate, else the series/acquisition/content date, shifted */
   const char *date = meta->study_date[0] ? meta->study_date : meta->series_date[0] ? meta->series_date : meta->acquisition_date[0] ? meta->acquisition_date : meta->content_date;
   PetscCall(HtStore_ShiftDate(st, meta, date, ids->study_date_shifted));

@@ -1,0 +1,80 @@
+/* Every series of series_truth.json (geometry and values computed by pydicom, a second reader):
+ * rows/cols, pixel spacing, slice normal, first position along the normal, median gap, HU range and
+ * mean. A multi-phase series (several images per position) must be refused with a clear message. */
+#include "dicomtest.h"
+#include <cjson/cJSON.h>
+#include <htdicom.h>
+
+static double Num(const cJSON *o, const char *k) { return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k)); }
+
+static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
+{
+  char        dir[PETSC_MAX_PATH_LEN], sub[PETSC_MAX_PATH_LEN], msg[1024];
+  const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(t, "series"));
+  HtVolume    vol;
+  HtDicomMeta meta;
+  PetscFunctionBeginUser;
+  snprintf(sub, sizeof(sub), "%s/dicom", name);
+  PetscCall(HtT_Join(dir, sizeof(dir), root, sub));
+  const cJSON *ipp = cJSON_GetObjectItem(t, "images_per_position");
+  if (ipp && cJSON_GetArraySize(ipp) == 1 && cJSON_GetArrayItem(ipp, 0)->valuedouble > 1) {
+    HT_EXPECT_ERROR(HtDicom_ReadSeries(dir, NULL, &vol, &meta), msg, sizeof(msg));
+    printf("%s: %g images per position -> refused: %s\n", name, cJSON_GetArrayItem(ipp, 0)->valuedouble, msg);
+    HT_CHECK(strstr(msg, "duplicate slice position") != NULL, "%s: message names the duplicate positions", name);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(HtDicom_ReadSeries(dir, NULL, &vol, &meta));
+  const HtGrid *g = &vol.g;
+  double ps_row = 0, ps_col = 0;
+  sscanf(cJSON_GetStringValue(cJSON_GetObjectItem(t, "pixel_spacing")), "%lf\\%lf", &ps_row, &ps_col);
+  const cJSON *nrm = cJSON_GetObjectItem(t, "slice_normal"), *fp = cJSON_GetObjectItem(t, "first_ipp_sorted_along_normal");
+  printf("%s: %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", spacing %.8g %.8g %.8g mm, origin %.4f %.4f %.4f, normal %.4f %.4f %.4f, HU %.0f..%.0f\n", name, g->n[0], g->n[1], g->n[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0], g->origin[1],
+         g->origin[2], g->dir[6], g->dir[7], g->dir[8], meta.hu_min, meta.hu_max);
+  HT_CHECK(g->n[0] == (PetscInt)Num(t, "cols") && g->n[1] == (PetscInt)Num(t, "rows"), "%s: cols x rows", name);
+  HT_CHECK(g->n[2] == (PetscInt)Num(t, "n_unique_positions"), "%s: slices", name);
+  HT_CHECK_CLOSE(g->spacing[0], ps_col, 1e-6, 0, "column spacing (PixelSpacing[1])");
+  HT_CHECK_CLOSE(g->spacing[1], ps_row, 1e-6, 0, "row spacing (PixelSpacing[0])");
+  HT_CHECK_CLOSE(g->spacing[2], Num(t, "gap_median"), 0, 1e-3, "slice step");
+  for (int c = 0; c < 3; c++) {
+    HT_CHECK_CLOSE(g->dir[6 + c], cJSON_GetArrayItem(nrm, c)->valuedouble, 0, 1e-4, "slice normal");
+    HT_CHECK_CLOSE(g->origin[c], cJSON_GetArrayItem(fp, c)->valuedouble, 0, 1e-3, "first position along the normal");
+  }
+  const cJSON *iop = cJSON_GetObjectItem(t, "iop");
+  for (int c = 0; c < 6; c++) HT_CHECK_CLOSE(g->dir[c], cJSON_GetArrayItem(iop, c)->valuedouble, 0, 1e-4, "row/column cosines");
+  size_t nv  = HtGrid_Count(g);
+  double sum = 0;
+  for (size_t q = 0; q < nv; q++) sum += vol.val[q];
+  printf("%s: HU mean %.4f (truth %.4f)\n", name, sum / nv, Num(t, "rescaled_mean"));
+  HT_CHECK(meta.hu_min == Num(t, "rescaled_min") && meta.hu_max == Num(t, "rescaled_max"), "%s: value range", name);
+  HT_CHECK_CLOSE(sum / nv, Num(t, "rescaled_mean"), 0, 1e-3, "mean");
+  PetscCall(HtVolume_Free(&vol));
+  PetscCall(HtDicomMeta_Free(&meta));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Body(void)
+{
+  char  root[PETSC_MAX_PATH_LEN], js[PETSC_MAX_PATH_LEN];
+  PetscFunctionBeginUser;
+  if (!HtTest_RequireData("dicom/series_truth.json", js, sizeof(js))) PetscFunctionReturn(0);
+  PetscCall(HtData_Path("dicom", root, sizeof(root), NULL));
+  FILE *f = fopen(js, "rb");
+  PetscCheck(f, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file %s: cannot open", js);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *txt = (char *)malloc((size_t)n + 1);
+  PetscCheck(fread(txt, 1, (size_t)n, f) == (size_t)n, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: short read", js);
+  txt[n] = 0;
+  fclose(f);
+  cJSON *arr = cJSON_Parse(txt);
+  free(txt);
+  PetscCheck(cJSON_IsArray(arr), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: not a JSON array", js);
+  int ns = cJSON_GetArraySize(arr);
+  printf("%d series in %s\n", ns, js);
+  HT_CHECK(ns >= 4, "at least the 4 reference series");
+  for (int q = 0; q < ns; q++) PetscCall(CheckSeries(root, cJSON_GetArrayItem(arr, q)));
+  cJSON_Delete(arr);
+  PetscFunctionReturn(0);
+}
+HT_TEST_MAIN(Body)
