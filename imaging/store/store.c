@@ -389,14 +389,14 @@ static PetscErrorCode GeometryJson(const HtVolume *vol, const HtDicomMeta *meta,
 }
 
 /* Encode the volume: int16 when every value is an integer in range (exact), else float32. */
-static PetscErrorCode EncodeVolume(const HtVolume *vol, const char **enc, void **raw, size_t *rawlen)
+static PetscErrorCode EncodeVolume(HtStore st, const HtVolume *vol, const char **enc, void **raw, size_t *rawlen)
 {
   size_t    nv     = HtGrid_Count(&vol->g);
   PetscBool asint  = PETSC_TRUE;
   PetscFunctionBeginUser;
   for (size_t q = 0; q < nv; q++) {
     float v = vol->val[q];
-    PetscCheck(isfinite(v), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "volume: voxel %zu is not finite; nothing imported", q);
+    PetscCheck(isfinite(v), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: volume voxel %zu is not finite; nothing imported", st->dbpath, q);
     if (asint && (v != floorf(v) || v < -32768.f || v > 32767.f)) asint = PETSC_FALSE;
   }
   if (asint) {
@@ -449,7 +449,7 @@ static PetscErrorCode ImportTx(HtStore st, const HtVolume *vol, const HtDicomMet
     PetscFunctionReturn(0);
   }
   /* volume encoding is validated here, inside the transaction: a bad volume undoes the rows above */
-  PetscCall(EncodeVolume(vol, &enc, &raw, &rawlen));
+  PetscCall(EncodeVolume(st, vol, &enc, &raw, &rawlen));
   uLongf   clen = compressBound((uLong)rawlen);
   Bytef   *comp;
   uint8_t  h[32];
