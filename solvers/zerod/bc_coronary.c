@@ -4,7 +4,8 @@
  *   Cim Rv Q - V_im - Ca Cim Rv dP/dt + Ra Ca Cim Rv dQ/dt - Cim Rv dV_im/dt + Cim (Pv - Pim) = 0
  *   Cim Rv P - Cim Rv Ra Q - (Rv + Ram) V_im - Cim Rv Ram dV_im/dt - Cim (Rv + Ram) Pim + Ram Cim Pv = 0
  * Steady form (initial condition: capacitors charged, flow through Ra + Ram + Rv):
- *   -Cim P + Cim (Ra + Ram) Q + V_im - Cim Pim = 0
+ *   -Cim P + Cim (Ra + Ram) Q + V_im + Cim Pim = 0     (V_im = Cim (P - (Ra + Ram) Q - Pim), consistent
+ *                                                     with the transient form at rest)
  *   -P + (Ra + Ram + Rv) Q + Pv = 0 */
 #include "zerod_impl.h"
 
@@ -40,7 +41,7 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   const PetscInt  e0 = b->eq[0], e1 = b->eq[1], p = b->var[0], q = b->var[1], vim = b->var[2];
 
   if (b->steady) {
-    s->r[e0] += -Cim * y[p] + Cim * (Ra + Ram) * y[q] + y[vim] - Cim * Pim;
+    s->r[e0] += -Cim * y[p] + Cim * (Ra + Ram) * y[q] + y[vim] + Cim * Pim;
     HtZD_Add(s, s->Jy, e0, p, -Cim);
     HtZD_Add(s, s->Jy, e0, q, Cim * (Ra + Ram));
     HtZD_Add(s, s->Jy, e0, vim, 1.0);

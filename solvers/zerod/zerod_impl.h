@@ -112,6 +112,8 @@ struct _p_HtZeroD {
   HtZDSys    sys;
   /* current generalized-alpha step */
   PetscReal  am, af, gam, dt, tstep;
+  PetscReal  rfloor;      /* rounding-noise level of the last residual */
+  PetscBool  rfloor_on;
   PetscReal *yold, *ydold, *yaf, *ydam;
   /* results */
   PetscInt   nout, mout;

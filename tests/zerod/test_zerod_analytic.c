@@ -1,0 +1,123 @@
+/* 0D engine against closed-form solutions:
+ *  1. steady Poiseuille R-R: Q = 5, R_vessel = 100, R = 100, Pd = 100  ->  P_in = 1100, P_out = 600;
+ *  2. steady flow into an RCR: P_out = Q (Rp + Rd) + Pd, P_in = P_out + R_vessel Q;
+ *  3. periodic state of vessel + RCR under Q(t) = Q0 + Q1 sin(wt): frequency-domain Windkessel
+ *     P_out(t) = Q0 (Rp + Rd) + Pd + Im[Q1 Z(w) e^{iwt}],  Z(w) = Rp + Rd / (1 + i w Rd C);
+ *     generalized-alpha is second order, so the error must fall ~4x when dt halves and stay below
+ *     (w dt)^2 of the pressure amplitude. */
+#include "httest.h"
+#include <htzerod.h>
+#include <complex.h>
+
+static cJSON *Model(PetscInt ncyc, PetscInt npts, PetscReal Rv, const char *outlet_json, PetscBool sine, PetscReal Q0, PetscReal Q1, PetscInt nsamp)
+{
+  char   buf[4096];
+  cJSON *m, *bcs, *in, *vals, *q, *t;
+  snprintf(buf, sizeof(buf),
+           "{\"simulation_parameters\": {\"number_of_cardiac_cycles\": %d, \"number_of_time_pts_per_cardiac_cycle\": %d, \"absolute_tolerance\": 1e-10},"
+           " \"vessels\": [{\"vessel_id\": 0, \"vessel_name\": \"v0\", \"zero_d_element_type\": \"BloodVessel\", \"zero_d_element_values\": {\"R_poiseuille\": %.17g},"
+           " \"boundary_conditions\": {\"inlet\": \"IN\", \"outlet\": \"OUT\"}}],"
+           " \"boundary_conditions\": [%s]}",
+           (int)ncyc, (int)npts, (double)Rv, outlet_json);
+  m    = cJSON_Parse(buf);
+  bcs  = cJSON_GetObjectItem(m, "boundary_conditions");
+  in   = cJSON_CreateObject();
+  vals = cJSON_CreateObject();
+  cJSON_AddStringToObject(in, "bc_name", "IN");
+  cJSON_AddStringToObject(in, "bc_type", "FLOW");
+  if (sine) {
+    q = cJSON_CreateArray();
+    t = cJSON_CreateArray();
+    for (PetscInt i = 0; i < nsamp; i++) {
+      double ti = (double)i / (nsamp - 1);
+      cJSON_AddItemToArray(t, cJSON_CreateNumber(ti));
+      cJSON_AddItemToArray(q, cJSON_CreateNumber(Q0 + Q1 * sin(2.0 * PETSC_PI * ti)));
+    }
+    cJSON_AddItemToObject(vals, "Q", q);
+    cJSON_AddItemToObject(vals, "t", t);
+  } else cJSON_AddNumberToObject(vals, "Q", Q0);
+  cJSON_AddItemToObject(in, "bc_values", vals);
+  cJSON_AddItemToArray(bcs, in);
+  return m;
+}
+
+static PetscErrorCode Run(cJSON *m, const char *name, HtZeroD *zd)
+{
+  PetscFunctionBeginUser;
+  PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, zd));
+  PetscCall(HtZeroD_LoadJSON(*zd, m, name));
+  PetscCall(HtZeroD_SetUp(*zd));
+  PetscCall(HtZeroD_Solve(*zd));
+  cJSON_Delete(m);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SineError(PetscInt npts, PetscReal *err_rel)
+{
+  const PetscReal  Rv = 50.0, Rp = 100.0, Rd = 1000.0, C = 1e-3, Pd = 10.0, Q0 = 2.0, Q1 = 1.5, w = 2.0 * PETSC_PI;
+  char             rcr[256];
+  HtZeroD          zd;
+  PetscInt         nt;
+  const PetscReal *t, *qin, *pin, *pout;
+  PetscReal        emax = 0.0, amp = 0.0;
+  double complex   Z = Rp + Rd / (1.0 + I * w * Rd * C);
+
+  PetscFunctionBeginUser;
+  snprintf(rcr, sizeof(rcr), "{\"bc_name\": \"OUT\", \"bc_type\": \"RCR\", \"bc_values\": {\"Rp\": %g, \"C\": %g, \"Rd\": %g, \"Pd\": %g}}", Rp, C, Rd, Pd);
+  /* 25 cycles: the start-up transient decays as exp(-t / (Rd C)) = e^-25 */
+  PetscCall(Run(Model(25, npts, Rv, rcr, PETSC_TRUE, Q0, Q1, 4001), "sine_rcr", &zd));
+  PetscCall(HtZeroD_GetVesselResult(zd, "v0", &nt, &t, &qin, NULL, &pin, &pout));
+  for (PetscInt i = 0; i < nt; i++) {
+    double complex e  = cexp(I * w * t[i]);
+    PetscReal      pe = Q0 * (Rp + Rd) + Pd + Q1 * cimag(Z * e);
+    emax              = PetscMax(emax, PetscAbsReal(pout[i] - pe));
+    emax              = PetscMax(emax, PetscAbsReal(pin[i] - (pe + Rv * (Q0 + Q1 * sin(w * t[i])))));
+  }
+  amp      = Q1 * cabs(Z);
+  *err_rel = emax / amp;
+  PetscCall(HtZeroD_Destroy(&zd));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Body(void)
+{
+  HtZeroD          zd;
+  PetscInt         nt;
+  const PetscReal *qin, *qout, *pin, *pout;
+  PetscReal        e1, e2, dt1, wdt;
+
+  PetscFunctionBeginUser;
+  /* 1. Poiseuille R-R */
+  PetscCall(Run(Model(2, 5, 100.0, "{\"bc_name\": \"OUT\", \"bc_type\": \"RESISTANCE\", \"bc_values\": {\"R\": 100.0, \"Pd\": 100.0}}", PETSC_FALSE, 5.0, 0, 0), "poiseuille_RR", &zd));
+  PetscCall(HtZeroD_GetVesselResult(zd, "v0", &nt, NULL, &qin, &qout, &pin, &pout));
+  printf("Poiseuille R-R: Q = %.12g (5), P_in = %.12g (1100), P_out = %.12g (600), %d points\n", (double)qin[nt - 1], (double)pin[nt - 1], (double)pout[nt - 1], (int)nt);
+  for (PetscInt i = 0; i < nt; i++) {
+    HT_CHECK_CLOSE(qin[i], 5.0, 1e-10, 1e-10, "Poiseuille Q_in");
+    HT_CHECK_CLOSE(qout[i], 5.0, 1e-10, 1e-10, "Poiseuille Q_out");
+    HT_CHECK_CLOSE(pin[i], 1100.0, 1e-10, 0, "Poiseuille P_in");
+    HT_CHECK_CLOSE(pout[i], 600.0, 1e-10, 0, "Poiseuille P_out");
+  }
+  PetscCall(HtZeroD_Destroy(&zd));
+
+  /* 2. steady RCR: P = Q (Rp + Rd) + Pd */
+  PetscCall(Run(Model(5, 51, 100.0, "{\"bc_name\": \"OUT\", \"bc_type\": \"RCR\", \"bc_values\": {\"Rp\": 1000.0, \"C\": 1e-4, \"Rd\": 2000.0, \"Pd\": 50.0}}", PETSC_FALSE, 5.0, 0, 0), "steady_rcr", &zd));
+  PetscCall(HtZeroD_GetVesselResult(zd, "v0", &nt, NULL, &qin, NULL, &pin, &pout));
+  printf("steady RCR: P_out = %.12g (expected %.12g), P_in = %.12g (expected %.12g)\n", (double)pout[nt - 1], 5.0 * 3000.0 + 50.0, (double)pin[nt - 1], 5.0 * 3000.0 + 50.0 + 500.0);
+  for (PetscInt i = 0; i < nt; i++) {
+    HT_CHECK_CLOSE(pout[i], 5.0 * 3000.0 + 50.0, 1e-10, 0, "RCR P_out");
+    HT_CHECK_CLOSE(pin[i], 5.0 * 3000.0 + 50.0 + 500.0, 1e-10, 0, "RCR P_in");
+  }
+  PetscCall(HtZeroD_Destroy(&zd));
+
+  /* 3. sinusoidal inflow into vessel + RCR vs the frequency-domain solution, two time steps */
+  PetscCall(SineError(201, &e1));
+  PetscCall(SineError(401, &e2));
+  dt1 = 1.0 / 200.0;
+  wdt = 2.0 * PETSC_PI * dt1;
+  printf("sine + RCR: max error / pressure amplitude = %.3e (dt = %g), %.3e (dt = %g), ratio %.2f (second order: ~4), bound (w dt)^2 = %.3e\n", (double)e1, (double)dt1, (double)e2, (double)dt1 / 2, (double)(e1 / e2), wdt * wdt);
+  HT_CHECK(e1 <= wdt * wdt, "sine RCR error %g above (w dt)^2 = %g", (double)e1, wdt * wdt);
+  HT_CHECK(e1 / e2 > 3.0 && e1 / e2 < 5.0, "sine RCR convergence ratio %g not second order", (double)(e1 / e2));
+  PetscFunctionReturn(0);
+}
+
+HT_TEST_MAIN(Body)
