@@ -404,11 +404,16 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
   Ctot = PetscMax(Ctot - Cves, 0.2 * Ctot);
   for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Ctot * bcs->bc[k].flow_fraction;
 
-  /* nonlinear correction: each outlet's resistance from its simulated path drop (mean outlet pressure
-   * of an RCR at periodic state is Pd + (Rp + Rd) Q), compliance scaled by the pulse pressure ratio */
+  /* nonlinear correction: each outlet's resistance from its simulated path drop (the mean pressure of
+   * an RCR at periodic state is Pd + (Rp + Rd) Q), and the compliance scaled by the pulse pressure
+   * ratio while that helps: when the pulse pressure is set by Rp and inertance rather than by C,
+   * more C does not lower it; the C update is then undone and frozen. RC time constants <= 3 s. */
+  PetscBool  c_frozen = (PetscBool)(ph->steady_inflow || ph->pulse_pressure_mmHg <= 0);
+  PetscReal  prev_pp_err = PETSC_MAX_REAL, *Cprev;
+  PetscCall(PetscMalloc1(bcs->n, &Cprev));
   for (PetscInt it = 1;; it++) {
     HtCandidateResult res;
-    PetscReal         Pin = 0, PP = 0, Cscale = 1;
+    PetscReal         Pin = 0, PP = 0, pp_err;
     for (PetscInt k = 0; k < bcs->n; k++) {
       bcs->bc[k].Rp_cgs = rp_frac * RT[k];
       bcs->bc[k].Rd_cgs = (1 - rp_frac) * RT[k];
@@ -421,7 +426,8 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
     bcs->mean_pressure_residual_percent = 100.0 * (Pin - ph->mean_pressure_mmHg) / ph->mean_pressure_mmHg;
     bcs->pulse_pressure_sim_mmHg        = PP;
     HtLog_Info("outlet tuning solve %" PetscInt_FMT ": mean inlet pressure %.2f mmHg (target %.2f, %+.3f %%), pulse pressure %.1f mmHg", it, (double)Pin, (double)ph->mean_pressure_mmHg, (double)bcs->mean_pressure_residual_percent, (double)PP);
-    PetscBool pp_ok = (PetscBool)(ph->steady_inflow || ph->pulse_pressure_mmHg <= 0 || PetscAbsReal(PP - ph->pulse_pressure_mmHg) < 0.05 * ph->pulse_pressure_mmHg);
+    pp_err          = PetscAbsReal(PP - ph->pulse_pressure_mmHg);
+    PetscBool pp_ok = (PetscBool)(c_frozen || pp_err < 0.05 * ph->pulse_pressure_mmHg);
     if ((PetscAbsReal(bcs->mean_pressure_residual_percent) < 0.2 && pp_ok) || it >= max_solves) {
       PetscCall(HtCandidateResult_Destroy(&res));
       break;
@@ -431,13 +437,29 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
       char      nm[64];
       PetscCall(PetscSNPrintf(nm, sizeof(nm), "outlet_pressure_mean_mmHg_%s", bcs->bc[k].name));
       PetscCall(HtCandidateResult_GetMetric(&res, nm, &pout, NULL));
-      drop = (Pin - pout) * HT_MMHG_TO_DYNCM2;
+      drop  = (Pin - pout) * HT_MMHG_TO_DYNCM2;
       RT[k] = PetscMax((Pt - Pd - drop) / Qk[k], 0.1 * (Pt - Pd) / Qk[k]);
     }
-    if (ph->pulse_pressure_mmHg > 0 && !pp_ok && !ph->steady_inflow) Cscale = PetscMax(0.5, PetscMin(2.0, PP / ph->pulse_pressure_mmHg));
-    for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs *= Cscale;
+    if (!c_frozen) {
+      if (pp_err > prev_pp_err) {
+        for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Cprev[k];
+        c_frozen = PETSC_TRUE;
+      } else {
+        PetscReal Cscale = PetscMax(0.5, PetscMin(2.0, PP / ph->pulse_pressure_mmHg));
+        prev_pp_err      = pp_err;
+        for (PetscInt k = 0; k < bcs->n; k++) {
+          Cprev[k]          = bcs->bc[k].C_cgs;
+          bcs->bc[k].C_cgs  = PetscMin(bcs->bc[k].C_cgs * Cscale, 3.0 / ((1 - rp_frac) * RT[k]));
+        }
+        /* the last solves polish the mean pressure only */
+        if (it >= max_solves - 2) c_frozen = PETSC_TRUE;
+      }
+    }
     PetscCall(HtCandidateResult_Destroy(&res));
   }
+  PetscCall(PetscFree(Cprev));
+  if (ph->pulse_pressure_mmHg > 0 && !ph->steady_inflow && PetscAbsReal(bcs->pulse_pressure_sim_mmHg - ph->pulse_pressure_mmHg) > 0.2 * ph->pulse_pressure_mmHg)
+    HtLog_Warn("outlet tuning: pulse pressure %.1f mmHg vs target %.1f (set by Rp = 9 %% of the outlet resistance and the vessels' inertance, not reachable through C)", (double)bcs->pulse_pressure_sim_mmHg, (double)ph->pulse_pressure_mmHg);
   if (PetscAbsReal(bcs->mean_pressure_residual_percent) > 1.0) HtLog_Warn("outlet tuning: mean inlet pressure off by %.2f %% after %" PetscInt_FMT " solves", (double)bcs->mean_pressure_residual_percent, bcs->solves);
   PetscCall(PetscFree3(Qk, dP, RT));
   PetscFunctionReturn(0);

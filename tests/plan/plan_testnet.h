@@ -64,3 +64,41 @@ static inline PetscErrorCode TestMakeY(HtNetwork *net, PetscReal Lt, PetscReal r
   PetscCall(HtNetwork_AddSegment(net, nj, no2, N, x, r, "right", NULL));
   PetscFunctionReturn(0);
 }
+
+/* Aorta-like tree: ascending (0,0,0)->(0,0,60) r 12 mm; upper-body branch to (-40,0,160) r 7 mm;
+ * descending straight to (30,0,260) (length ~202 mm) r 9 mm with a cosine narrowing of depth a at
+ * arc length sc (width w). Murray split to the descending: 729/(729+343). */
+static inline PetscErrorCode TestMakeCoarct(HtNetwork *net, PetscReal a, PetscReal sc, PetscReal w)
+{
+  PetscInt  nin, nj, nu, nd;
+  PetscReal p0[3] = {0, 0, 0}, pj[3] = {0, 0, 60}, pu[3] = {-40, 0, 160}, pd[3] = {30, 0, 260};
+  enum { N = 301 };
+  PetscReal *x, *r, Ld = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(3 * N, &x, N, &r));
+  PetscCall(HtNetwork_Init(net));
+  PetscCall(HtNetwork_AddNode(net, p0, HT_NODE_INLET, "inlet", &nin));
+  PetscCall(HtNetwork_AddNode(net, pj, HT_NODE_JUNCTION, "junction_1", &nj));
+  PetscCall(HtNetwork_AddNode(net, pu, HT_NODE_OUTLET, "upper_body", &nu));
+  PetscCall(HtNetwork_AddNode(net, pd, HT_NODE_OUTLET, "descending", &nd));
+  for (PetscInt i = 0; i < 61; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = p0[c] + (pj[c] - p0[c]) * i / 60.0;
+    r[i] = 12;
+  }
+  PetscCall(HtNetwork_AddSegment(net, nin, nj, 61, x, r, "ascending", NULL));
+  for (PetscInt i = 0; i < 101; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = pj[c] + (pu[c] - pj[c]) * i / 100.0;
+    r[i] = 7;
+  }
+  PetscCall(HtNetwork_AddSegment(net, nj, nu, 101, x, r, "upper", NULL));
+  for (int c = 0; c < 3; c++) Ld += (pd[c] - pj[c]) * (pd[c] - pj[c]);
+  Ld = sqrt(Ld);
+  for (PetscInt i = 0; i < N; i++) {
+    for (int c = 0; c < 3; c++) x[3 * i + c] = pj[c] + (pd[c] - pj[c]) * i / (N - 1.0);
+    r[i] = TestNarrowRadius(Ld * i / (N - 1.0), 9, a, sc, w);
+  }
+  PetscCall(HtNetwork_AddSegment(net, nj, nd, N, x, r, "descending", NULL));
+  PetscCall(PetscFree2(x, r));
+  PetscFunctionReturn(0);
+}
