@@ -73,24 +73,27 @@ static PetscErrorCode Histogram_Modes(const HtVolume *ct, PetscReal *tissue, Pet
 
 /* ---- descending-aorta seed -------------------------------------------------------------------- */
 typedef struct {
-  PetscReal cx, cy; /* centroid, index units */
-  PetscReal r_mm;   /* inscribed radius */
-  size_t    peak;   /* voxel of the inscribed-circle centre */
-  PetscInt  prev;   /* index of the linked disc on slice k-1 (-1 none) */
-  PetscInt  run;    /* number of linked slices ending here */
+  PetscReal cx, cy;  /* centroid, index units */
+  PetscReal r_mm;    /* inscribed radius */
+  PetscReal req_mm;  /* radius of the disc of equal area */
+  PetscReal rmean;   /* running mean of req over the linked run */
+  size_t    peak;    /* voxel of the inscribed-circle centre */
+  PetscInt  prev;    /* index of the linked disc on slice k-1 (-1 none) */
+  PetscInt  run;     /* number of linked slices ending here */
   PetscInt  k;
+  PetscBool end;     /* no disc links to it from slice k+1 */
 } Disc;
 
-/* Round bright discs on every axial slice, linked across slices into vertical tubes; the longest
- * (ties: the most posterior) is the descending aorta. */
-static PetscErrorCode FindAortaSeed(const HtGrid *g, const uint8_t *cand, PetscBool verbose, size_t *seed, PetscReal *radius_mm)
+/* Round bright discs on every axial slice of mask cand, linked across slices into vertical
+ * tubes (similar size, overlapping centres). Returns all discs (free with PetscFree). */
+static PetscErrorCode FindTubes(const HtGrid *g, const uint8_t *cand, Disc **discs, PetscInt *ndiscs)
 {
   PetscInt nx = g->n[0], ny = g->n[1], nz = g->n[2];
   size_t   ns = (size_t)nx * ny, N = HtGrid_Count(g);
   float   *d2;
   int32_t *comp;
   size_t  *q;
-  Disc    *disc;
+  Disc    *disc = NULL;
   PetscInt ndisc = 0, cap = 4096, *first;
   double   pix   = g->spacing[0] * g->spacing[1];
   PetscFunctionBeginUser;
@@ -132,7 +135,8 @@ static PetscErrorCode FindAortaSeed(const HtGrid *g, const uint8_t *cand, PetscB
       PetscReal r    = sqrt((double)dk[peak]) - 0.5 * PetscMin(g->spacing[0], g->spacing[1]);
       PetscReal area = (double)tail * pix;
       PetscReal rnd  = r > 0 ? area / (PETSC_PI * r * r) : 1e9;
-      if (r < 3.5 || r > 25.0 || rnd > 3.0) continue; /* not an aorta-sized disc */
+      /* aorta-sized and round (a compressed true lumen of a dissection is still accepted) */
+      if (r < 3.5 || r > 25.0 || rnd > 3.0) continue;
       if (ndisc >= cap) {
         Disc *nd;
         PetscCall(PetscMalloc1(2 * cap, &nd));
@@ -141,75 +145,144 @@ static PetscErrorCode FindAortaSeed(const HtGrid *g, const uint8_t *cand, PetscB
         disc = nd;
         cap *= 2;
       }
-      Disc *D = &disc[ndisc++];
-      D->cx   = sx / tail;
-      D->cy   = sy / tail;
-      D->r_mm = r;
-      D->peak = (size_t)k * ns + peak;
-      D->prev = -1;
-      D->run  = 1;
-      D->k    = k;
-      /* link to the closest disc of the previous slice with similar size */
+      Disc *D   = &disc[ndisc++];
+      D->cx     = sx / tail;
+      D->cy     = sy / tail;
+      D->r_mm   = r;
+      D->req_mm = sqrt(area / PETSC_PI);
+      D->rmean  = D->req_mm;
+      D->peak   = (size_t)k * ns + peak;
+      D->prev   = -1;
+      D->run    = 1;
+      D->k      = k;
+      D->end    = PETSC_TRUE;
+      /* link to the closest disc of the previous slice whose run has a similar size */
       if (k > 0) {
         PetscReal best = 1e30;
         for (PetscInt p = first[k - 1]; p < first[k]; p++) {
           PetscReal dx = (disc[p].cx - D->cx) * g->spacing[0], dy = (disc[p].cy - D->cy) * g->spacing[1];
           PetscReal dd = sqrt(dx * dx + dy * dy);
-          if (dd < 0.5 * PetscMax(D->r_mm, disc[p].r_mm) && fabs(disc[p].r_mm - D->r_mm) < 0.35 * PetscMax(D->r_mm, disc[p].r_mm) && dd < best) {
+          if (dd < 0.5 * PetscMax(D->req_mm, disc[p].req_mm) && fabs(disc[p].rmean - D->req_mm) < 0.3 * disc[p].rmean && dd < best) {
             best    = dd;
             D->prev = p;
-            D->run  = disc[p].run + 1;
           }
+        }
+        if (D->prev >= 0) {
+          Disc *P        = &disc[D->prev];
+          D->run         = P->run + 1;
+          D->rmean       = (P->rmean * P->run + D->req_mm) / D->run;
+          P->end         = PETSC_FALSE;
         }
       }
     }
   }
-  first[nz] = ndisc;
-  PetscCheck(ndisc > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: no aorta-like round bright structure found on any axial slice (is this a contrast CT?)");
-  /* longest run; among runs >= 80% of it, the most posterior (largest LPS y) */
-  PetscInt longest = 0;
-  for (PetscInt d = 0; d < ndisc; d++) longest = PetscMax(longest, disc[d].run);
-  PetscInt  best = -1;
+  *discs  = disc;
+  *ndiscs = ndisc;
+  PetscCall(PetscFree(first));
+  PetscCall(PetscFree2(comp, q));
+  PetscCall(PetscFree(d2));
+  PetscFunctionReturn(0);
+}
+
+static void DiscWorld(const HtGrid *g, const Disc *d, PetscReal x[3])
+{
+  PetscReal ijk[3] = {d->cx, d->cy, (PetscReal)d->k};
+  HtGrid_IndexToWorld(g, ijk, x);
+}
+
+/* The descending aorta: the longest tube (ties within 20 %: the most posterior). Seed at the
+ * middle of the run, radius = median equal-area radius of the run. */
+static PetscErrorCode PickDescending(const HtGrid *g, const Disc *disc, PetscInt ndisc, PetscBool verbose, PetscInt *best_end, size_t *seed, PetscReal *radius_mm, PetscReal *rin_mm)
+{
+  PetscInt longest = 0, best = 0;
   PetscReal besty = -1e30;
-  if (verbose)
-    for (PetscInt d = 0; d < ndisc; d++) {
-      PetscBool end = PETSC_TRUE;
-      for (PetscInt e = d + 1; e < ndisc; e++)
-        if (disc[e].prev == d) end = PETSC_FALSE;
-      if (end && disc[d].run >= 5) HtLog_Info("segment: tube k %" PetscInt_FMT "..%" PetscInt_FMT " at (%.0f, %.0f) r %.1f", disc[d].k - disc[d].run + 1, disc[d].k, (double)disc[d].cx, (double)disc[d].cy, (double)disc[d].r_mm);
-    }
+  PetscFunctionBeginUser;
+  PetscCheck(ndisc > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: no aorta-like round bright structure found on any axial slice (is this a contrast CT?)");
+  for (PetscInt d = 0; d < ndisc; d++) longest = PetscMax(longest, disc[d].run);
   for (PetscInt d = 0; d < ndisc; d++) {
+    if (!disc[d].end) continue;
+    if (verbose && disc[d].run >= 5) HtLog_Info("segment: tube k %" PetscInt_FMT "..%" PetscInt_FMT " at (%.0f, %.0f) r %.1f mm", disc[d].k - disc[d].run + 1, disc[d].k, (double)disc[d].cx, (double)disc[d].cy, (double)disc[d].rmean);
     if (disc[d].run < 0.8 * longest) continue;
-    PetscReal ijk[3] = {disc[d].cx, disc[d].cy, (PetscReal)disc[d].k}, x[3];
-    HtGrid_IndexToWorld(g, ijk, x);
+    PetscReal x[3];
+    DiscWorld(g, &disc[d], x);
     if (x[1] > besty) {
       besty = x[1];
       best  = d;
     }
   }
-  /* walk back to the middle of that run; median radius of the run */
   PetscInt   len = disc[best].run, *chain;
-  PetscReal *rr;
-  PetscCall(PetscMalloc2(len, &chain, len, &rr));
+  PetscReal *rr, *ri;
+  PetscCall(PetscMalloc3(len, &chain, len, &rr, len, &ri));
   for (PetscInt d = best, t = len - 1; d >= 0 && t >= 0; d = disc[d].prev, t--) {
     chain[t] = d;
-    rr[t]    = disc[d].r_mm;
+    rr[t]    = disc[d].req_mm;
+    ri[t]    = disc[d].r_mm;
   }
-  for (PetscInt a = 1; a < len; a++)
-    for (PetscInt b = a; b > 0 && rr[b] < rr[b - 1]; b--) {
-      PetscReal t = rr[b];
-      rr[b]       = rr[b - 1];
-      rr[b - 1]   = t;
-    }
+  PetscCall(PetscSortReal(len, rr));
+  PetscCall(PetscSortReal(len, ri));
   *seed      = disc[chain[len / 2]].peak;
   *radius_mm = rr[len / 2];
-  if (verbose) HtLog_Info("segment: %" PetscInt_FMT " disc candidates, aorta tube over %" PetscInt_FMT " slices (%.0f mm), median radius %.1f mm", ndisc, len, (double)(len * g->spacing[2]), (double)*radius_mm);
-  PetscCall(PetscFree2(chain, rr));
-  PetscCall(PetscFree(first));
-  PetscCall(PetscFree(disc));
-  PetscCall(PetscFree2(comp, q));
-  PetscCall(PetscFree(d2));
+  *rin_mm    = ri[len / 2];
+  *best_end  = best;
+  if (verbose) HtLog_Info("segment: descending aorta over %" PetscInt_FMT " slices (%.0f mm), median radius %.1f mm", len, (double)(len * g->spacing[2]), (double)*radius_mm);
+  PetscCall(PetscFree3(chain, rr, ri));
   PetscFunctionReturn(0);
+}
+
+/* The ascending aorta: the longest other tube anterior to the descending one, of comparable
+ * radius, not inside a chamber core, and joined to the seed through wide passages (core, the
+ * blood pool eroded by 40 % of the aorta radius: a pulmonary artery touching the aorta only
+ * by partial volume is not). -1 if none. */
+static PetscErrorCode PickAscending(const HtGrid *g, const Disc *disc, PetscInt ndisc, PetscInt desc_end, PetscReal r_desc, const uint8_t *core, const float *d2, PetscReal r_core, PetscBool verbose, PetscInt *asc_end)
+{
+  PetscReal yd = 0, xd[3];
+  PetscInt  nd = 0, best = -1, minrun = PetscMax(8, (PetscInt)ceil(20.0 / g->spacing[2]));
+  PetscFunctionBeginUser;
+  for (PetscInt d = desc_end; d >= 0; d = disc[d].prev) {
+    DiscWorld(g, &disc[d], xd);
+    yd += xd[1];
+    nd++;
+  }
+  yd /= nd;
+  for (PetscInt e = 0; e < ndisc; e++) {
+    if (!disc[e].end || e == desc_end || disc[e].run < minrun) continue;
+    if (disc[e].rmean < 0.6 * r_desc || disc[e].rmean > 1.6 * r_desc) continue;
+    PetscInt  in = 0, incore = 0, n = 0;
+    PetscReal y  = 0, x[3];
+    for (PetscInt d = e; d >= 0; d = disc[d].prev) {
+      DiscWorld(g, &disc[d], x);
+      y += x[1];
+      in += core[disc[d].peak] != 0;
+      incore += d2[disc[d].peak] >= (float)(r_core * r_core);
+      n++;
+    }
+    y /= n;
+    if (in < 0.5 * n || incore > 0.5 * n || y > yd - r_desc) continue;
+    if (best < 0 || disc[e].run > disc[best].run) best = e;
+  }
+  *asc_end = best;
+  if (verbose) {
+    if (best >= 0) HtLog_Info("segment: ascending aorta k %" PetscInt_FMT "..%" PetscInt_FMT " at (%.0f, %.0f), radius %.1f mm", disc[best].k - disc[best].run + 1, disc[best].k, (double)disc[best].cx, (double)disc[best].cy, (double)disc[best].rmean);
+    else HtLog_Info("segment: no separate ascending-aorta tube found");
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Paint the central part (0.6 x inscribed radius) of every disc of a run into mk. */
+static void PaintRun(const HtGrid *g, const Disc *disc, PetscInt end, const uint8_t *blood, uint8_t value, uint8_t *mk)
+{
+  PetscInt nx = g->n[0], ny = g->n[1];
+  for (PetscInt d = end; d >= 0; d = disc[d].prev) {
+    PetscInt  pi = (PetscInt)(disc[d].peak % (size_t)nx), pj = (PetscInt)((disc[d].peak / (size_t)nx) % (size_t)ny);
+    PetscReal r  = 0.6 * disc[d].r_mm;
+    PetscInt  hi = (PetscInt)ceil(r / g->spacing[0]), hj = (PetscInt)ceil(r / g->spacing[1]);
+    for (PetscInt j = PetscMax(0, pj - hj); j <= PetscMin(ny - 1, pj + hj); j++)
+      for (PetscInt i = PetscMax(0, pi - hi); i <= PetscMin(nx - 1, pi + hi); i++) {
+        PetscReal dx = (i - pi) * g->spacing[0], dy = (j - pj) * g->spacing[1];
+        size_t    id = HtGrid_Index(g, i, j, disc[d].k);
+        if (dx * dx + dy * dy <= r * r && blood[id]) mk[id] = value;
+      }
+  }
 }
 
 /* Marker-based watershed: flood the mask m from the labelled voxels of lab (non-zero), highest
@@ -220,21 +293,28 @@ static PetscErrorCode Watershed(const HtGrid *g, const uint8_t *m, const float *
   PetscInt  nx = g->n[0], ny = g->n[1], nz = g->n[2];
   float     dmax = 0;
   PetscInt  nbk;
-  int64_t  *head, *next;
+  int64_t  *head, *tailp, *next;
   PetscFunctionBeginUser;
   for (size_t i = 0; i < N; i++)
     if (m[i]) dmax = PetscMax(dmax, d2[i]);
   nbk = (PetscInt)(sqrt((double)dmax) / 0.1) + 2;
-  PetscCall(PetscMalloc2(nbk, &head, N, &next));
-  for (PetscInt b = 0; b < nbk; b++) head[b] = -1;
+  /* FIFO buckets: on a plateau (a tube of constant radius) fronts advance at equal speed */
+  PetscCall(PetscMalloc3(nbk, &head, nbk, &tailp, N, &next));
+  for (PetscInt b = 0; b < nbk; b++) head[b] = tailp[b] = -1;
 #define KEY(id) ((PetscInt)(sqrt((double)d2[id]) / 0.1))
+#define PUSH(b, v) \
+  do { \
+    next[v] = -1; \
+    if (tailp[b] >= 0) next[tailp[b]] = (int64_t)(v); \
+    else head[b] = (int64_t)(v); \
+    tailp[b] = (int64_t)(v); \
+  } while (0)
   PetscInt cur = -1;
   for (size_t i = 0; i < N; i++)
     if (m[i] && lab[i]) {
       PetscInt b = KEY(i);
-      next[i]    = head[b];
-      head[b]    = (int64_t)i;
-      cur        = PetscMax(cur, b);
+      PUSH(b, i);
+      cur = PetscMax(cur, b);
     } else if (!m[i]) lab[i] = 0;
   while (cur >= 0) {
     if (head[cur] < 0) {
@@ -243,6 +323,7 @@ static PetscErrorCode Watershed(const HtGrid *g, const uint8_t *m, const float *
     }
     size_t id = (size_t)head[cur];
     head[cur] = next[id];
+    if (head[cur] < 0) tailp[cur] = -1;
     PetscInt i = (PetscInt)(id % (size_t)nx), j = (PetscInt)((id / (size_t)nx) % (size_t)ny), k = (PetscInt)(id / ((size_t)nx * ny));
     size_t   nb[6];
     int      nn = 0;
@@ -257,13 +338,13 @@ static PetscErrorCode Watershed(const HtGrid *g, const uint8_t *m, const float *
       if (!m[u] || lab[u]) continue;
       lab[u]     = lab[id];
       PetscInt b = KEY(u);
-      next[u]    = head[b];
-      head[b]    = (int64_t)u;
+      PUSH(b, u);
       if (b > cur) cur = b;
     }
   }
 #undef KEY
-  PetscCall(PetscFree2(head, next));
+#undef PUSH
+  PetscCall(PetscFree3(head, tailp, next));
   PetscFunctionReturn(0);
 }
 
@@ -336,8 +417,12 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: %zu candidate voxels (%.0f mL)", ncand, (double)ncand * HtGrid_VoxelVolume_mm3(g) / 1000.0);
 
   /* 4. seed: descending aorta */
-  size_t seed = 0;
-  PetscCall(FindAortaSeed(g, cand, o.verbose, &seed, &R.aorta_radius_mm));
+  size_t   seed = 0;
+  Disc    *disc = NULL;
+  PetscInt ndisc = 0, desc_end = -1, asc_end = -1;
+  PetscCall(FindTubes(g, cand, &disc, &ndisc));
+  PetscReal r_in = 0;
+  PetscCall(PickDescending(g, disc, ndisc, o.verbose, &desc_end, &seed, &R.aorta_radius_mm, &r_in));
   {
     PetscInt  i = (PetscInt)(seed % (size_t)g->n[0]), j = (PetscInt)((seed / (size_t)g->n[0]) % (size_t)g->n[1]), k = (PetscInt)(seed / ((size_t)g->n[0] * g->n[1]));
     PetscReal ijk[3] = {i, j, k};
@@ -377,22 +462,23 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
     r_s = sqrt((double)d2[seed]);
     for (size_t i = 0; i < N; i++) dmax = PetscMax(dmax, (PetscReal)d2[i]);
     dmax = sqrt(dmax);
-    PetscReal r_core = PetscMax(1.5 * PetscMax(r_s, R.aorta_radius_mm), PetscMax(r_s, R.aorta_radius_mm) + 6.0);
+    /* inscribed radii: a flattened lumen must not inflate the chamber threshold */
+    PetscReal r_core = PetscMax(1.5 * PetscMax(r_s, r_in), PetscMax(r_s, r_in) + 6.0);
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rcore", &r_core, NULL));
     if (o.verbose) HtLog_Info("segment: distance map: %.1f mm at the seed, %.1f mm max, chamber cores above %.1f mm", (double)r_s, (double)dmax, (double)r_core);
-    /* markers: 1 around the seed (ball of half the local radius), 2 the chamber cores */
+    /* markers: 1 on the aorta tubes (descending, ascending when found), 2 the chamber cores */
     uint8_t *mk = heart;
-    PetscInt si = (PetscInt)(seed % (size_t)g->n[0]), sj = (PetscInt)((seed / (size_t)g->n[0]) % (size_t)g->n[1]), sk = (PetscInt)(seed / ((size_t)g->n[0] * g->n[1]));
-    for (PetscInt k = 0; k < g->n[2]; k++)
-      for (PetscInt j = 0; j < g->n[1]; j++)
-        for (PetscInt i = 0; i < g->n[0]; i++) {
-          size_t    id = HtGrid_Index(g, i, j, k);
-          PetscReal dx = (i - si) * g->spacing[0], dy = (j - sj) * g->spacing[1], dz = (k - sk) * g->spacing[2];
-          mk[id]       = 0;
-          if (!blood[id]) continue;
-          if (dx * dx + dy * dy + dz * dz <= 0.25 * r_s * r_s) mk[id] = HT_SEG_AORTA;
-          else if (d2[id] >= (float)(r_core * r_core)) mk[id] = HT_SEG_HEART;
-        }
+    for (size_t i = 0; i < N; i++) mk[i] = (blood[i] && d2[i] >= (float)(r_core * r_core)) ? HT_SEG_HEART : 0;
+    {
+      size_t nk;
+      PetscCall(HtSeg_Erode(g, blood, 0.4 * r_in, tmp));
+      PetscCall(HtSeg_KeepConnected(g, tmp, seed, cand, &nk));
+      if (!nk) PetscCall(PetscArraycpy(cand, blood, N));
+    }
+    PetscCall(PickAscending(g, disc, ndisc, desc_end, R.aorta_radius_mm, cand, d2, r_core, o.verbose, &asc_end));
+    PaintRun(g, disc, desc_end, blood, HT_SEG_AORTA, mk);
+    if (asc_end >= 0) PaintRun(g, disc, asc_end, blood, HT_SEG_AORTA, mk);
+    mk[seed] = HT_SEG_AORTA;
     for (size_t i = 0; i < N; i++) tmp[i] = mk[i] == HT_SEG_HEART;
     PetscCall(Watershed(g, blood, d2, mk));
     /* the chambers reach about one core radius beyond their cores; what the heart region floods
@@ -420,6 +506,7 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   for (int v = 1; v < 8; v++) R.volume_mL[v] = (PetscReal)R.nvoxels[v] * HtGrid_VoxelVolume_mm3(g) / 1000.0;
   R.seconds = HtTime_Now() - t0;
   if (o.verbose) HtLog_Info("segment: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL (%.1f s)", (double)R.volume_mL[1], (double)R.volume_mL[2], (double)R.volume_mL[3], R.seconds);
+  PetscCall(PetscFree(disc));
   PetscCall(PetscFree6(cand, bone, tmp, blood, heart, aorta));
   PetscCall(PetscFree(f));
   if (rep) *rep = R;
