@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
 #define PEN_EXP 4.0
 
@@ -202,6 +203,15 @@ static int InsideAt3(const Ctx *c, const PetscReal x[3])
   return c->mask[HtGrid_Index(c->g, ii[0], ii[1], ii[2])] ? 1 : 0;
 }
 static PetscBool InsideAt(const Ctx *c, const PetscReal x[3]) { return InsideAt3(c, x) == 1 ? PETSC_TRUE : PETSC_FALSE; }
+/* Within two voxels of the field-of-view border. */
+static PetscBool NearBorder(const Ctx *c, const PetscReal x[3])
+{
+  PetscReal f[3];
+  HtGrid_WorldToIndex(c->g, x, f);
+  for (int a = 0; a < 3; a++)
+    if (f[a] < 2 || f[a] > c->g->n[a] - 3) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
 /* Inside the box spanned by the voxel centres. */
 static PetscBool InBox(const Ctx *c, const PetscReal x[3])
 {
@@ -517,6 +527,66 @@ static PetscErrorCode GraphMergeDegree2(Graph *G, const Ctx *c)
   PetscFunctionReturn(0);
 }
 
+static PetscReal VoxPathLength(const Ctx *c, PetscInt nv, const PetscInt *v)
+{
+  PetscReal len = 0;
+  for (PetscInt i = 1; i < nv; i++) {
+    PetscReal p[3], q[3];
+    VoxWorld(c, v[i - 1], p);
+    VoxWorld(c, v[i], q);
+    len += PetscSqrtReal(PetscSqr(p[0] - q[0]) + PetscSqr(p[1] - q[1]) + PetscSqr(p[2] - q[2]));
+  }
+  return len;
+}
+
+/* Two junctions joined by a segment shorter than ratio x their radius are one junction seen twice
+ * (branches leaving the main path a few voxels apart): merge b into a, extending b's other segments. */
+static PetscErrorCode GraphMergeCloseJunctions(Graph *G, const Ctx *c, PetscReal ratio, PetscInt *nmerged)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt guard = 0; guard < G->nsegs + 1; guard++) {
+    PetscInt best = -1;
+    PetscReal bestlen = PETSC_MAX_REAL;
+    for (PetscInt i = 0; i < G->nsegs; i++) {
+      GSeg     *s = &G->segs[i];
+      PetscReal rj;
+      if (!s->alive || GraphDegree(G, s->a, NULL, 0) < 3 || GraphDegree(G, s->b, NULL, 0) < 3) continue;
+      rj = PetscMax(c->D[c->vox[G->nodevox[s->a]]], c->D[c->vox[G->nodevox[s->b]]]);
+      if (s->len < ratio * rj && s->len < bestlen) {
+        bestlen = s->len;
+        best    = i;
+      }
+    }
+    if (best < 0) break;
+    {
+      GSeg    *si = &G->segs[best];
+      PetscInt a = si->a, b = si->b;
+      si->alive = PETSC_FALSE;
+      for (PetscInt k = 0; k < G->nsegs; k++) {
+        GSeg     *sk = &G->segs[k];
+        PetscInt *v, nv = 0;
+        if (!sk->alive || (sk->a != b && sk->b != b)) continue;
+        PetscCall(PetscMalloc1(sk->nv + si->nv, &v));
+        if (sk->a == b) { /* a .. b (segment i), then b .. (segment k) */
+          for (PetscInt q = 0; q < si->nv; q++) v[nv++] = si->v[q];
+          for (PetscInt q = 1; q < sk->nv; q++) v[nv++] = sk->v[q];
+          sk->a = a;
+        } else { /* .. b (segment k), then b .. a (segment i reversed) */
+          for (PetscInt q = 0; q < sk->nv; q++) v[nv++] = sk->v[q];
+          for (PetscInt q = si->nv - 2; q >= 0; q--) v[nv++] = si->v[q];
+          sk->b = a;
+        }
+        PetscCall(PetscFree(sk->v));
+        sk->v   = v;
+        sk->nv  = nv;
+        sk->len = VoxPathLength(c, nv, v);
+      }
+      (*nmerged)++;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode GraphDestroy(Graph *G)
 {
   PetscFunctionBeginUser;
@@ -541,7 +611,7 @@ static PetscErrorCode PolyReserve(Poly *p, PetscInt n)
   if (n > p->cap) {
     PetscReal *nx, *nr;
     PetscCall(PetscMalloc1(3 * n, &nx));
-    PetscCall(PetscMalloc1(n, &nr));
+    PetscCall(PetscCalloc1(n, &nr));
     if (p->n) {
       PetscCall(PetscArraycpy(nx, p->x, 3 * p->n));
       PetscCall(PetscArraycpy(nr, p->r, p->n));
@@ -611,7 +681,7 @@ static PetscErrorCode PolyResample(Poly *p, PetscReal ds)
   p->x   = y;
   p->n   = n;
   p->cap = n;
-  PetscCall(PetscMalloc1(n, &p->r));
+  PetscCall(PetscCalloc1(n, &p->r));
   PetscCall(PetscFree(s));
   PetscFunctionReturn(0);
 }
@@ -631,70 +701,93 @@ static void PolyReverse(Poly *p)
 }
 
 /* An open end (the polyline starts at it): the skeleton veers to the farthest corner of the end face,
- * so cut the part within ~1 radius of the end and extend straight along the local direction to the
- * last point inside the lumen (or the field-of-view border). */
-static PetscErrorCode PolyFixEnd(const Ctx *c, Poly *p)
+ * so cut the part within ~1 lumen radius of the end (*cut = that radius). The end is rebuilt by
+ * PolyExtendEnd once the rest is re-centred. */
+static PetscErrorCode PolyTrimEnd(const Ctx *c, Poly *p, PetscReal *cut)
 {
-  PetscReal *s, dir[3], x0[3], step = 0.25 * c->hmin, nrm = 0, last[3];
-  PetscInt   i = 0, j, nsteps, maxsteps;
+  PetscReal *s, Mx = 0;
+  PetscInt   i = 0;
   PetscFunctionBeginUser;
+  *cut = 0;
   if (p->n < 3) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(p->n, &s));
   PolyArc(p, s);
-  while (i < p->n - 1 && s[i] < DAt(c, &p->x[3 * i])) i++;
+  /* cut until the arc length from the end exceeds the widest lumen radius seen so far (the radius
+   * shrinks towards a blunt or concave end, so the local value would understate it) */
+  {
+    PetscReal *Dp, Dref = 0, s0;
+    PetscInt   i0 = 0;
+    PetscCall(PetscMalloc1(p->n, &Dp));
+    for (PetscInt k = 0; k < p->n; k++) Dp[k] = DAt(c, &p->x[3 * k]);
+    /* a thin tail (a sliver of the label along a neighbouring structure, e.g. the aortic root against
+     * the heart) is not lumen: cut it back to where the lumen is at least half as wide as the vessel
+     * it belongs to. Not at the field-of-view border, where a thin vessel may really leave. */
+    if (!NearBorder(c, &p->x[0])) {
+      for (PetscInt k = 0; k < p->n && s[k] <= 0.5 * s[p->n - 1]; k++) Dref = PetscMax(Dref, Dp[k]);
+      while (i0 < p->n - 1 && Dp[i0] < 0.5 * Dref && s[i0] < 0.5 * s[p->n - 1]) i0++;
+    }
+    s0 = s[i0];
+    for (i = i0; i < p->n - 1; i++) {
+      /* widest lumen whose inscribed ball reaches this arc position, looking inwards too */
+      Mx = 0;
+      for (PetscInt k = i0; k < p->n && s[k] <= s[i] + c->Dmax; k++)
+        if (s[k] - s0 <= s[i] - s0 + Dp[k]) Mx = PetscMax(Mx, Dp[k]);
+      if (s[i] - s0 >= Mx) break;
+    }
+    PetscCall(PetscFree(Dp));
+  }
   if (s[i] > 0.5 * s[p->n - 1]) { /* short piece: trim at most half */
     i = 0;
     while (i < p->n - 1 && s[i] < 0.5 * s[p->n - 1]) i++;
   }
-  /* direction from a point ~one radius further in towards x_i */
-  {
-    PetscReal reach = PetscMax(DAt(c, &p->x[3 * i]), 2 * c->hmax);
-    j               = i;
-    while (j < p->n - 1 && s[j] - s[i] < reach) j++;
+  *cut = Mx;
+  if (i > 0) {
+    PetscCall(PetscArraymove(p->x, p->x + 3 * i, 3 * (p->n - i)));
+    p->n -= i;
   }
-  if (j == i) {
-    PetscCall(PetscFree(s));
-    PetscFunctionReturn(0);
-  }
+  PetscCall(PetscFree(s));
+  PetscFunctionReturn(0);
+}
+
+/* Extend the polyline start straight along the direction of its first ~reach mm to the last point
+ * inside the lumen and inside the box of voxel centres, adding samples every ds. */
+static PetscErrorCode PolyExtendEnd(const Ctx *c, Poly *p, PetscReal reach, PetscReal ds)
+{
+  PetscReal *s, dir[3], nrm = 0, step = 0.25 * c->hmin, L = 0;
+  PetscInt   j = 0, maxsteps, nadd;
+  PetscFunctionBeginUser;
+  if (p->n < 2) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(p->n, &s));
+  PolyArc(p, s);
+  /* a long baseline: the samples next to an open end are the least reliable */
+  reach = PetscMax(2 * reach, 4 * c->hmax);
+  while (j < p->n - 1 && s[j] < reach) j++;
+  PetscCall(PetscFree(s));
   for (int a = 0; a < 3; a++) {
-    x0[a]  = p->x[3 * i + a];
-    dir[a] = p->x[3 * i + a] - p->x[3 * j + a];
+    dir[a] = p->x[a] - p->x[3 * j + a];
     nrm += dir[a] * dir[a];
   }
   nrm = PetscSqrtReal(nrm);
-  if (nrm <= 0) {
-    PetscCall(PetscFree(s));
-    PetscFunctionReturn(0);
-  }
+  if (nrm <= 0) PetscFunctionReturn(0);
   for (int a = 0; a < 3; a++) dir[a] /= nrm;
   maxsteps = (PetscInt)(4 * (c->Dmax + 2 * c->hmax) / step) + 10;
-  for (int a = 0; a < 3; a++) last[a] = x0[a];
-  for (nsteps = 1; nsteps <= maxsteps; nsteps++) {
+  for (PetscInt k = 1; k <= maxsteps; k++) {
     PetscReal q[3];
-    for (int a = 0; a < 3; a++) q[a] = x0[a] + nsteps * step * dir[a];
+    for (int a = 0; a < 3; a++) q[a] = p->x[a] + k * step * dir[a];
     if (!InsideAt(c, q) || !InBox(c, q)) break;
-    for (int a = 0; a < 3; a++) last[a] = q[a];
+    L = k * step;
   }
-  /* new polyline: last, x_i, x_{i+1}, ... (drop x_0..x_{i-1}) */
-  {
-    PetscInt nn = p->n - i + 1;
-    PetscReal *y;
-    PetscCall(PetscMalloc1(3 * nn, &y));
-    for (int a = 0; a < 3; a++) y[a] = last[a];
-    PetscCall(PetscArraycpy(y + 3, p->x + 3 * i, 3 * (p->n - i)));
-    /* drop a duplicate when the extension did not move */
-    if (PetscAbsReal(y[0] - y[3]) + PetscAbsReal(y[1] - y[4]) + PetscAbsReal(y[2] - y[5]) < 1e-9) {
-      PetscCall(PetscArraymove(y, y + 3, 3 * (nn - 1)));
-      nn--;
-    }
-    PetscCall(PetscFree(p->x));
-    PetscCall(PetscFree(p->r));
-    p->x   = y;
-    p->n   = nn;
-    p->cap = nn;
-    PetscCall(PetscMalloc1(nn, &p->r));
+  if (getenv("HT_DEBUG_EXT")) printf("extend from (%.1f %.1f %.1f) j %d/%d x_j (%.1f %.1f %.1f) L %.1f\n", p->x[0], p->x[1], p->x[2], (int)j, (int)p->n, p->x[3*j], p->x[3*j+1], p->x[3*j+2], L);
+  if (L <= 0) PetscFunctionReturn(0);
+  nadd = (PetscInt)PetscCeilReal(L / ds - 1e-9);
+  PetscCall(PolyReserve(p, p->n + nadd));
+  PetscCall(PetscArraymove(p->x + 3 * nadd, p->x, 3 * p->n));
+  PetscCall(PetscArraymove(p->r + nadd, p->r, p->n));
+  for (PetscInt k = 0; k < nadd; k++) {
+    PetscReal t = L * (nadd - k) / nadd; /* sample k is at distance t beyond the old start */
+    for (int a = 0; a < 3; a++) p->x[3 * k + a] = p->x[3 * nadd + a] + t * dir[a];
   }
-  PetscCall(PetscFree(s));
+  p->n += nadd;
   PetscFunctionReturn(0);
 }
 
@@ -783,8 +876,22 @@ static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3
   *area = tail * h * h;
   for (int e = 0; e < 3; e++) cen[e] = x[e] + h * (sa / tail * u[e] + sb / tail * v[e]);
   {
-    PetscReal ra = PetscSqrtReal(*area / PETSC_PI);
-    *clean       = (PetscBool)(!leak && !clipped && ra <= 1.3 * rD + 0.5 * c->hmean && ra >= 0.5 * rD);
+    /* a lumen section is a compact near-disk; a section that runs into a branch (junction) is
+     * elongated and reaches far from its centroid. Second moments and the farthest sample decide. */
+    PetscReal ra = PetscSqrtReal(*area / PETSC_PI), ma = sa / tail, mb = sb / tail, caa = 0, cbb = 0, cab = 0, fmax = 0, l1, l2, tr, det;
+    for (PetscInt q = 0; q < tail; q++) {
+      PetscReal da = (PetscReal)(S->queue[q] % W - M) - ma, db = (PetscReal)(S->queue[q] / W - M) - mb;
+      caa += da * da;
+      cbb += db * db;
+      cab += da * db;
+      fmax = PetscMax(fmax, da * da + db * db);
+    }
+    tr   = (caa + cbb) / tail;
+    det  = (caa * cbb - cab * cab) / ((PetscReal)tail * tail);
+    l1   = 0.5 * tr + PetscSqrtReal(PetscMax(0.0, 0.25 * tr * tr - det));
+    l2   = 0.5 * tr - PetscSqrtReal(PetscMax(0.0, 0.25 * tr * tr - det));
+    fmax = h * PetscSqrtReal(fmax);
+    *clean = (PetscBool)(!leak && !clipped && l2 > 0 && l1 <= 2.25 * l2 && fmax <= 1.4 * ra + c->hmax && ra >= 0.5 * rD);
   }
   PetscFunctionReturn(0);
 }
@@ -799,29 +906,71 @@ static void Tangent(const Poly *p, PetscInt i, PetscReal t[3])
  * voxel closer. */
 static PetscReal RadiusFromD(const Ctx *c, const PetscReal x[3]) { return PetscMax(DAt(c, x) - 0.5 * c->hmean, 0.5 * c->hmin); }
 
-/* Re-centre interior samples on the section centroid (twice), then radius per sample. Ends that are
- * junctions (fix_a/fix_b) keep their position. */
-static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOptions *o, Poly *p, PetscBool fix_a, PetscBool fix_b, PetscBool leaf_a, PetscBool leaf_b)
+/* Re-centre samples on the section centroid (twice; junction ends keep their position), rebuild open
+ * ends (cut_a/cut_b > 0: trimmed lumen radius) by straight extension from the re-centred samples, then
+ * the radius of every sample. Near an open end that is not a field-of-view cut (aortic root against
+ * the heart label) the section is clipped by the neighbouring structure, so the last cut mm take the
+ * radius of the first sample beyond. */
+static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOptions *o, Poly *p, PetscBool leaf_a, PetscBool leaf_b, PetscReal cut_a, PetscReal cut_b)
 {
   PetscBool *clean;
+  PetscReal *s;
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(p->n, &clean));
-  if (o->recenter) {
-    for (int it = 0; it < 2; it++) {
+  if (o->recenter && p->n >= 3) {
+    /* Jacobi sweeps (tangents from the previous positions, so a moved sample does not tilt its
+     * neighbours' planes), each followed by the moving average: centroids of oblique or clipped
+     * sections are noisy and must not be followed point by point */
+    PetscReal *y;
+    PetscCall(PetscMalloc1(3 * p->n, &y));
+    for (int it = 0; it < 3; it++) {
       for (PetscInt i = 0; i < p->n; i++) {
         PetscReal t[3], area, cen[3], rD, d = 0;
         PetscBool ok;
-        if ((i == 0 && fix_a) || (i == p->n - 1 && fix_b)) continue;
+        for (int e = 0; e < 3; e++) y[3 * i + e] = p->x[3 * i + e];
+        if ((i == 0 && !leaf_a) || (i == p->n - 1 && !leaf_b)) continue;
         Tangent(p, i, t);
         rD = RadiusFromD(c, &p->x[3 * i]);
         PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &ok));
         if (!ok) continue;
         for (int e = 0; e < 3; e++) d += PetscSqr(cen[e] - p->x[3 * i + e]);
         if (PetscSqrtReal(d) > 0.5 * rD) continue; /* never jump out of the vessel */
-        for (int e = 0; e < 3; e++) p->x[3 * i + e] = cen[e];
+        for (int e = 0; e < 3; e++) y[3 * i + e] = cen[e];
+      }
+      PetscCall(PetscArraycpy(p->x, y, 3 * p->n));
+      PetscCall(PolySmooth(p, o->smooth_mm));
+    }
+    PetscCall(PetscFree(y));
+  }
+  for (int side = 0; side < 2; side++) {
+    if (!(side ? leaf_b : leaf_a)) continue;
+    if (side) PolyReverse(p);
+    /* samples whose section is clipped (field-of-view border, neighbouring label) were not re-centred:
+     * drop them and extend from the first clean one */
+    if (o->recenter) {
+      PetscInt   k = 0;
+      PetscReal *sa, drop = PetscMax(0.5 * (side ? cut_b : cut_a), 2 * c->hmax);
+      /* the end sample is held fixed by the smoothing: drop the first half lumen radius too */
+      PetscCall(PetscMalloc1(p->n, &sa));
+      PolyArc(p, sa);
+      while (k < p->n - 2 && sa[k] < drop && sa[k] < 0.25 * sa[p->n - 1]) k++;
+      PetscCall(PetscFree(sa));
+      for (; k < p->n - 2; k++) {
+        PetscReal t[3], area, cen[3];
+        PetscBool ok;
+        Tangent(p, k, t);
+        PetscCall(CrossSection(c, S, &p->x[3 * k], t, RadiusFromD(c, &p->x[3 * k]), &area, cen, &ok));
+        if (ok) break;
+      }
+      if (getenv("HT_DEBUG_EXT")) printf("side %d cut %.1f drop k=%d n=%d x0 (%.1f %.1f %.1f) x1 (%.1f %.1f %.1f) x5 (%.1f %.1f %.1f)\n", side, (double)(side ? cut_b : cut_a), (int)k, (int)p->n, p->x[0], p->x[1], p->x[2], p->x[3], p->x[4], p->x[5], p->x[15], p->x[16], p->x[17]);
+      if (k > 0 && k < p->n - 2) {
+        PetscCall(PetscArraymove(p->x, p->x + 3 * k, 3 * (p->n - k)));
+        p->n -= k;
       }
     }
+    PetscCall(PolyExtendEnd(c, p, side ? cut_b : cut_a, o->resample_mm));
+    if (side) PolyReverse(p);
   }
+  PetscCall(PetscMalloc1(p->n, &clean));
   for (PetscInt i = 0; i < p->n; i++) {
     PetscReal t[3], area, cen[3], rD = RadiusFromD(c, &p->x[3 * i]);
     clean[i] = PETSC_FALSE;
@@ -831,20 +980,22 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
     PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &clean[i]));
     if (clean[i]) p->r[i] = PetscSqrtReal(area / PETSC_PI);
   }
-  /* at an open end the section may be clipped by the end of the lumen: use the nearest clean neighbour */
-  if (o->area_radius && p->n >= 3) {
-    PetscInt k;
-    if (leaf_a) {
-      for (k = 0; k < p->n && !clean[k]; k++) {}
-      if (k < p->n)
-        for (PetscInt i = 0; i < k; i++) p->r[i] = p->r[k];
-    }
-    if (leaf_b) {
-      for (k = p->n - 1; k >= 0 && !clean[k]; k--) {}
-      if (k >= 0)
-        for (PetscInt i = k + 1; i < p->n; i++) p->r[i] = p->r[k];
+  PetscCall(PetscMalloc1(p->n, &s));
+  PolyArc(p, s);
+  for (int side = 0; side < 2; side++) {
+    PetscReal cut = side ? cut_b : cut_a, L = s[p->n - 1];
+    PetscInt  k;
+    if (!(side ? leaf_b : leaf_a)) continue;
+    cut = PetscMin(cut, 0.5 * L);
+    if (!side) {
+      for (k = 0; k < p->n - 1 && (s[k] < cut || !clean[k]); k++) {}
+      for (PetscInt i = 0; i < k; i++) p->r[i] = p->r[k];
+    } else {
+      for (k = p->n - 1; k > 0 && (L - s[k] < cut || !clean[k]); k--) {}
+      for (PetscInt i = k + 1; i < p->n; i++) p->r[i] = p->r[k];
     }
   }
+  PetscCall(PetscFree(s));
   PetscCall(PetscFree(clean));
   PetscFunctionReturn(0);
 }
@@ -978,7 +1129,17 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
       }
       for (PetscInt q = 0; q < np; q++) {
         PetscInt  ijk[3], lo[3], hi[3];
-        PetscReal R = o.invalidate_scale * c.D[c.vox[path[q]]] + o.invalidate_const_mm;
+        /* the lumen width near q is the largest D of path voxels whose ball reaches q: near a blunt or
+         * concave end (and where the path runs to the wall) the local D understates it */
+        PetscReal Dq = c.D[c.vox[path[q]]], R, xq[3];
+        VoxWorld(&c, path[q], xq);
+        for (PetscInt q2 = 0; q2 < np; q2++) {
+          PetscReal D2 = c.D[c.vox[path[q2]]], x2[3];
+          if (D2 <= Dq) continue;
+          VoxWorld(&c, path[q2], x2);
+          if (PetscSqr(x2[0] - xq[0]) + PetscSqr(x2[1] - xq[1]) + PetscSqr(x2[2] - xq[2]) <= D2 * D2) Dq = D2;
+        }
+        R = o.invalidate_scale * Dq + o.invalidate_const_mm;
         Decode(g, (size_t)c.vox[path[q]], ijk);
         for (int a = 0; a < 3; a++) {
           PetscInt rr = (PetscInt)(R / g->spacing[a]);
@@ -1063,6 +1224,9 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
     PetscCall(GraphMergeDegree2(&G, &c));
   }
 
+  PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, &r.nmerged));
+  PetscCall(GraphMergeDegree2(&G, &c));
+
   /* polylines: smooth voxel paths, fix open ends, resample, re-centre, radius */
   {
     PetscReal Rmax = 2.0 * c.Dmax + 3 * c.hmax;
@@ -1115,14 +1279,17 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
       p->x[3 * (p->n - 1) + e] = jpos[3 * s->b + e];
     }
     PetscCall(PolySmooth(p, o.smooth_mm));
-    if (leaf_a) PetscCall(PolyFixEnd(&c, p));
-    if (leaf_b) {
-      PolyReverse(p);
-      PetscCall(PolyFixEnd(&c, p));
-      PolyReverse(p);
+    {
+      PetscReal cut_a = 0, cut_b = 0;
+      if (leaf_a) PetscCall(PolyTrimEnd(&c, p, &cut_a));
+      if (leaf_b) {
+        PolyReverse(p);
+        PetscCall(PolyTrimEnd(&c, p, &cut_b));
+        PolyReverse(p);
+      }
+      PetscCall(PolyResample(p, o.resample_mm));
+      PetscCall(PolyRadius(&c, &S, &o, p, leaf_a, leaf_b, cut_a, cut_b));
     }
-    PetscCall(PolyResample(p, o.resample_mm));
-    PetscCall(PolyRadius(&c, &S, &o, p, (PetscBool)!leaf_a, (PetscBool)!leaf_b, leaf_a, leaf_b));
   }
 
   /* inlet, BFS orientation and naming */

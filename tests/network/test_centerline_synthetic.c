@@ -119,7 +119,6 @@ static PetscErrorCode TestStraight(void)
   /* the tube is cut by the first and last slice planes z = 0 and z = 69 * 0.9 */
   Ltrue = (69 * 0.9) / t.d[2];
   AxisError(&net, TubeDist, &t, &rms, &mx);
-  if (getenv("HT_DEBUG_CL")) for (PetscInt j = 0; j < net.segs[0].npts; j++) { PetscReal rr, *xx = &net.segs[0].x[3*j]; PetscReal dd = TubeDist(xx, &t, &rr); printf("  %3d s %.2f x %.2f %.2f %.2f d %.3f r %.3f\n", (int)j, (double)net.segs[0].s[j], (double)xx[0], (double)xx[1], (double)xx[2], (double)dd, (double)net.segs[0].r[j]); }
   printf("straight tube r=5 mm, voxels 0.7x0.7x0.9 mm: %" PetscInt_FMT " segments, %" PetscInt_FMT " junctions, length %.3f mm (true %.3f)\n", net.nsegs, rep.njunctions, (double)HtNetwork_TotalLength(&net), (double)Ltrue);
   printf("  axis distance RMS %.3f mm, max %.3f mm; paths %" PetscInt_FMT ", pruned %" PetscInt_FMT "\n", (double)rms, (double)mx, rep.npaths, rep.npruned);
   HT_CHECK(net.nsegs == 1 && rep.njunctions == 0, "straight tube: expected 1 segment, got %d", (int)net.nsegs);
