@@ -21,6 +21,38 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
     HT_EXPECT_ERROR(HtDicom_ReadSeries(dir, NULL, &vol, &meta), msg, sizeof(msg));
     printf("%s: %g images per position -> refused: %s\n", name, cJSON_GetArrayItem(ipp, 0)->valuedouble, msg);
     HT_CHECK(strstr(msg, "duplicate slice position") != NULL, "%s: message names the duplicate positions", name);
+    /* one cardiac phase read as a volume: files N.dcm = InstanceNumber N, 20 phases per position
+     * (SOURCE.md), so N = 1, 21, 41, ... is one image per position: oblique geometry check */
+    int          npos = (int)Num(t, "n_unique_positions"), per = (int)cJSON_GetArrayItem(ipp, 0)->valuedouble;
+    char       **files = (char **)malloc(sizeof(char *) * npos);
+    const cJSON *nrm = cJSON_GetObjectItem(t, "slice_normal"), *fp = cJSON_GetObjectItem(t, "first_ipp_sorted_along_normal"), *iop = cJSON_GetObjectItem(t, "iop");
+    for (int k = 0; k < npos; k++) {
+      char nm[32];
+      files[k] = (char *)malloc(PETSC_MAX_PATH_LEN);
+      snprintf(nm, sizeof(nm), "%d.dcm", 1 + per * k);
+      PetscCall(HtT_Join(files[k], PETSC_MAX_PATH_LEN, dir, nm));
+    }
+    PetscCall(HtDicom_ReadFiles(npos, (const char *const *)files, &vol, &meta));
+    const HtGrid *g = &vol.g;
+    printf("%s phase 1: %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", spacing %.7g %.7g %.5g mm, origin %.4f %.4f %.4f, normal %.5f %.5f %.5f\n", name, g->n[0], g->n[1], g->n[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0], g->origin[1], g->origin[2], g->dir[6], g->dir[7], g->dir[8]);
+    HT_CHECK(g->n[0] == (PetscInt)Num(t, "cols") && g->n[1] == (PetscInt)Num(t, "rows") && g->n[2] == npos, "%s phase: dims", name);
+    HT_CHECK_CLOSE(g->spacing[2], Num(t, "gap_median"), 0, 2e-3, "oblique slice step");
+    for (int c = 0; c < 3; c++) {
+      HT_CHECK_CLOSE(g->dir[6 + c], cJSON_GetArrayItem(nrm, c)->valuedouble, 0, 1e-4, "oblique slice normal");
+      HT_CHECK_CLOSE(g->origin[c], cJSON_GetArrayItem(fp, c)->valuedouble, 0, 1e-3, "oblique first position along the normal");
+    }
+    for (int c = 0; c < 6; c++) HT_CHECK_CLOSE(g->dir[c], cJSON_GetArrayItem(iop, c)->valuedouble, 0, 1e-5, "oblique row/column cosines");
+    /* last slice centre lands on the last position along the normal: distance min..max from the truth */
+    PetscReal ijk[3] = {0, 0, (PetscReal)(npos - 1)}, x0[3], x1[3];
+    HtGrid_IndexToWorld(g, (PetscReal[3]){0, 0, 0}, x0);
+    HtGrid_IndexToWorld(g, ijk, x1);
+    double d0 = x0[0] * g->dir[6] + x0[1] * g->dir[7] + x0[2] * g->dir[8], d1 = x1[0] * g->dir[6] + x1[1] * g->dir[7] + x1[2] * g->dir[8];
+    HT_CHECK_CLOSE(d0, Num(t, "normal_dist_min"), 0, 1e-3, "first distance along the normal");
+    HT_CHECK_CLOSE(d1, Num(t, "normal_dist_max"), 0, 1e-2, "last distance along the normal");
+    for (int k = 0; k < npos; k++) free(files[k]);
+    free(files);
+    PetscCall(HtVolume_Free(&vol));
+    PetscCall(HtDicomMeta_Free(&meta));
     PetscFunctionReturn(0);
   }
   PetscCall(HtDicom_ReadSeries(dir, NULL, &vol, &meta));
