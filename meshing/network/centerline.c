@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <stdlib.h>
 
 #define PEN_EXP 4.0
 
@@ -777,7 +776,6 @@ static PetscErrorCode PolyExtendEnd(const Ctx *c, Poly *p, PetscReal reach, Pets
     if (!InsideAt(c, q) || !InBox(c, q)) break;
     L = k * step;
   }
-  if (getenv("HT_DEBUG_EXT")) printf("extend from (%.1f %.1f %.1f) j %d/%d x_j (%.1f %.1f %.1f) L %.1f\n", p->x[0], p->x[1], p->x[2], (int)j, (int)p->n, p->x[3*j], p->x[3*j+1], p->x[3*j+2], L);
   if (L <= 0) PetscFunctionReturn(0);
   nadd = (PetscInt)PetscCeilReal(L / ds - 1e-9);
   PetscCall(PolyReserve(p, p->n + nadd));
@@ -896,6 +894,52 @@ static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3
   PetscFunctionReturn(0);
 }
 
+/* The lumen section through x of least area among planes tilted up to ~17 degrees from the plane
+ * normal to t: the normal section of a tube is the smallest one, and on the steep flank of a
+ * narrowing a small tangent error would otherwise shift the centroid and inflate the area. */
+static PetscErrorCode CrossSectionMin(const Ctx *c, Section *S, const PetscReal x[3], const PetscReal t0[3], PetscReal rD, PetscReal *area, PetscReal cen[3], PetscBool *clean)
+{
+  PetscReal t[3], nt = PetscSqrtReal(t0[0] * t0[0] + t0[1] * t0[1] + t0[2] * t0[2]);
+  PetscFunctionBeginUser;
+  PetscCall(CrossSection(c, S, x, t0, rD, area, cen, clean));
+  if (!*clean || nt <= 0) PetscFunctionReturn(0);
+  for (int e = 0; e < 3; e++) t[e] = t0[e] / nt;
+  for (int level = 0; level < 2; level++) {
+    PetscReal step = level ? 0.075 : 0.15;
+    for (int round = 0; round < 3; round++) {
+      PetscBool improved = PETSC_FALSE;
+      PetscReal u[3], v[3], e0[3] = {0, 0, 0}, d, nu;
+      int       m = PetscAbsReal(t[0]) < PetscAbsReal(t[1]) ? (PetscAbsReal(t[0]) < PetscAbsReal(t[2]) ? 0 : 2) : (PetscAbsReal(t[1]) < PetscAbsReal(t[2]) ? 1 : 2);
+      e0[m] = 1;
+      d     = t[m];
+      for (int e = 0; e < 3; e++) u[e] = e0[e] - d * t[e];
+      nu = PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+      for (int e = 0; e < 3; e++) u[e] /= nu;
+      v[0] = t[1] * u[2] - t[2] * u[1];
+      v[1] = t[2] * u[0] - t[0] * u[2];
+      v[2] = t[0] * u[1] - t[1] * u[0];
+      for (int k = 0; k < 4; k++) {
+        PetscReal tk[3], ak, ck[3], sg = (k & 1) ? -step : step;
+        PetscBool okk;
+        for (int e = 0; e < 3; e++) tk[e] = t[e] + sg * (k < 2 ? u[e] : v[e]);
+        PetscCall(CrossSection(c, S, x, tk, rD, &ak, ck, &okk));
+        if (okk && ak < *area) {
+          PetscReal nk = PetscSqrtReal(tk[0] * tk[0] + tk[1] * tk[1] + tk[2] * tk[2]);
+          *area = ak;
+          for (int e = 0; e < 3; e++) {
+            cen[e] = ck[e];
+            t[e]   = tk[e] / nk;
+          }
+          improved = PETSC_TRUE;
+          break;
+        }
+      }
+      if (!improved) break;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 static void Tangent(const Poly *p, PetscInt i, PetscReal t[3])
 {
   PetscInt a = PetscMax(0, i - 1), b = PetscMin(p->n - 1, i + 1);
@@ -920,17 +964,23 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
     /* Jacobi sweeps (tangents from the previous positions, so a moved sample does not tilt its
      * neighbours' planes), each followed by the moving average: centroids of oblique or clipped
      * sections are noisy and must not be followed point by point */
-    PetscReal *y;
-    PetscCall(PetscMalloc1(3 * p->n, &y));
+    PetscReal *y, *rDs, *sa;
+    PetscCall(PetscMalloc3(3 * p->n, &y, p->n, &rDs, p->n, &sa));
     for (int it = 0; it < 3; it++) {
+      PolyArc(p, sa);
+      for (PetscInt i = 0; i < p->n; i++) rDs[i] = RadiusFromD(c, &p->x[3 * i]);
       for (PetscInt i = 0; i < p->n; i++) {
         PetscReal t[3], area, cen[3], rD, d = 0;
         PetscBool ok;
+        PetscInt  a = PetscMax(0, i - 2), b = PetscMin(p->n - 1, i + 2);
         for (int e = 0; e < 3; e++) y[3 * i + e] = p->x[3 * i + e];
         if ((i == 0 && !leaf_a) || (i == p->n - 1 && !leaf_b)) continue;
+        /* on the steep flank of a narrowing the section centroid is unstable (it follows any tilt of
+         * the plane): keep the smoothed skeleton there */
+        if (sa[b] > sa[a] && PetscAbsReal(rDs[b] - rDs[a]) / (sa[b] - sa[a]) > 0.2) continue;
         Tangent(p, i, t);
         rD = RadiusFromD(c, &p->x[3 * i]);
-        PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &ok));
+        PetscCall(CrossSectionMin(c, S, &p->x[3 * i], t, rD, &area, cen, &ok));
         if (!ok) continue;
         for (int e = 0; e < 3; e++) d += PetscSqr(cen[e] - p->x[3 * i + e]);
         if (PetscSqrtReal(d) > 0.5 * rD) continue; /* never jump out of the vessel */
@@ -939,7 +989,7 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
       PetscCall(PetscArraycpy(p->x, y, 3 * p->n));
       PetscCall(PolySmooth(p, o->smooth_mm));
     }
-    PetscCall(PetscFree(y));
+    PetscCall(PetscFree3(y, rDs, sa));
   }
   for (int side = 0; side < 2; side++) {
     if (!(side ? leaf_b : leaf_a)) continue;
@@ -961,7 +1011,6 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
         PetscCall(CrossSection(c, S, &p->x[3 * k], t, RadiusFromD(c, &p->x[3 * k]), &area, cen, &ok));
         if (ok) break;
       }
-      if (getenv("HT_DEBUG_EXT")) printf("side %d cut %.1f drop k=%d n=%d x0 (%.1f %.1f %.1f) x1 (%.1f %.1f %.1f) x5 (%.1f %.1f %.1f)\n", side, (double)(side ? cut_b : cut_a), (int)k, (int)p->n, p->x[0], p->x[1], p->x[2], p->x[3], p->x[4], p->x[5], p->x[15], p->x[16], p->x[17]);
       if (k > 0 && k < p->n - 2) {
         PetscCall(PetscArraymove(p->x, p->x + 3 * k, 3 * (p->n - k)));
         p->n -= k;
@@ -977,11 +1026,33 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
     p->r[i]  = rD;
     if (!o->area_radius) continue;
     Tangent(p, i, t);
-    PetscCall(CrossSection(c, S, &p->x[3 * i], t, rD, &area, cen, &clean[i]));
+    PetscCall(CrossSectionMin(c, S, &p->x[3 * i], t, rD, &area, cen, &clean[i]));
     if (clean[i]) p->r[i] = PetscSqrtReal(area / PETSC_PI);
   }
   PetscCall(PetscMalloc1(p->n, &s));
   PolyArc(p, s);
+  /* runs of unclean sections (junction zones, a neighbouring vessel touching the plane): the
+   * distance-map radius there is the distance to the nearest wall of anything, which makes false
+   * dips at branch origins; interpolate between the clean samples (or the junction end) instead */
+  if (o->area_radius) {
+    PetscInt i = 0;
+    while (i < p->n) {
+      PetscInt j, lo, hi;
+      if (clean[i]) {
+        i++;
+        continue;
+      }
+      for (j = i; j < p->n && !clean[j]; j++) {}
+      lo = i - 1;
+      hi = j;
+      if (lo < 0 && !leaf_a) lo = 0;        /* junction end: keep its own value as anchor */
+      if (hi >= p->n && !leaf_b) hi = p->n - 1;
+      if (lo >= 0 && hi < p->n && hi > lo && s[hi] > s[lo]) {
+        for (PetscInt k = PetscMax(i, lo + 1); k < PetscMin(j, hi); k++) p->r[k] = p->r[lo] + (p->r[hi] - p->r[lo]) * (s[k] - s[lo]) / (s[hi] - s[lo]);
+      }
+      i = j;
+    }
+  }
   for (int side = 0; side < 2; side++) {
     PetscReal cut = side ? cut_b : cut_a, L = s[p->n - 1];
     PetscInt  k;
