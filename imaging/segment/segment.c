@@ -348,6 +348,98 @@ static PetscErrorCode Watershed(const HtGrid *g, const uint8_t *m, const float *
   PetscFunctionReturn(0);
 }
 
+/* The right heart and pulmonary artery: in contrast CT they form a blood pool of their own (the
+ * lungs lie between them and the left heart) or hang on the left pool through walls blurred
+ * together. Take the largest component of what is left (candidates outside the left pool and
+ * left-pool voxels neither label took) lying next to the left-heart label;
+ * split it with the same watershed: chamber cores -> heart, the longest aorta-sized tube in it
+ * (the pulmonary trunk) -> pulmonary artery. Labels are added to heart (value 1) and pa. */
+static PetscErrorCode RightHeart(const HtGrid *g, const HtVolume *ct, const HtSegmentReport *R, const HtSegmentOptions *o, const uint8_t *opened, const uint8_t *blood, const uint8_t *aorta, uint8_t *heart, const Disc *disc, PetscInt ndisc, PetscReal r_core, PetscReal reach, uint8_t *pa)
+{
+  size_t   N = HtGrid_Count(g), *sizes, min_vox = (size_t)(30000.0 / HtGrid_VoxelVolume_mm3(g));
+  int32_t *comp;
+  PetscInt ncomp, best = 0;
+  float   *d2;
+  uint8_t *rh, *mk, *tmp, *nearpa;
+  PetscBool any = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  for (size_t i = 0; i < N && !any; i++) any = heart[i] != 0;
+  if (!any) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(N, &comp));
+  PetscCall(PetscMalloc1(N, &d2));
+  PetscCall(PetscMalloc4(N, &rh, N, &mk, N, &tmp, N, &nearpa));
+  /* what is left: candidates outside the left pool, and left-pool voxels neither label took */
+  for (size_t i = 0; i < N; i++) rh[i] = (opened[i] || blood[i]) && !aorta[i] && !heart[i];
+  PetscCall(HtSeg_Components(g, rh, comp, &ncomp, &sizes));
+  PetscCall(HtSeg_EDT(g, heart, 1, PETSC_FALSE, d2)); /* distance to the left heart */
+  {
+    float *dmin;
+    PetscCall(PetscMalloc1(ncomp + 1, &dmin));
+    for (PetscInt c = 0; c <= ncomp; c++) dmin[c] = 1e30f;
+    for (size_t i = 0; i < N; i++)
+      if (comp[i]) dmin[comp[i]] = PetscMin(dmin[comp[i]], d2[i]);
+    for (PetscInt c = 1; c <= ncomp; c++)
+      if (sizes[c] >= min_vox && dmin[c] <= 15.0f * 15.0f && (!best || sizes[c] > sizes[best])) best = c;
+    PetscCall(PetscFree(dmin));
+  }
+  if (best) {
+    for (size_t i = 0; i < N; i++) rh[i] = comp[i] == best;
+    /* same half-level rim as the left side */
+    PetscCall(HtSeg_Dilate(g, rh, 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2])), tmp));
+    for (size_t i = 0; i < N; i++) rh[i] = rh[i] || (tmp[i] && !aorta[i] && !heart[i] && ct->val[i] >= R->threshold_HU && ct->val[i] <= R->bone_HU);
+    PetscCall(HtSeg_EDT(g, rh, 0, PETSC_FALSE, d2));
+    {
+      float dm = 0;
+      for (size_t i = 0; i < N; i++)
+        if (rh[i]) dm = PetscMax(dm, d2[i]);
+      /* the right ventricle is a thin crescent: cores relative to this pool's own thickness */
+      r_core = PetscMin(r_core, 0.7 * sqrt((double)dm));
+      PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rcore_rh", &r_core, NULL));
+      if (o->verbose) HtLog_Info("segment: right pool thickest %.1f mm, cores above %.1f mm", sqrt((double)dm), (double)r_core);
+    }
+    for (size_t i = 0; i < N; i++) mk[i] = (rh[i] && d2[i] >= (float)(r_core * r_core)) ? HT_SEG_HEART : 0;
+    for (size_t i = 0; i < N; i++) tmp[i] = mk[i] == HT_SEG_HEART;
+    /* pulmonary trunk: longest tube of aorta-like size inside, outside the cores */
+    PetscInt pe = -1, minrun = PetscMax(8, (PetscInt)ceil(20.0 / g->spacing[2]));
+    for (PetscInt e = 0; e < ndisc; e++) {
+      if (!disc[e].end || disc[e].run < minrun) continue;
+      if (disc[e].rmean < 0.6 * R->aorta_radius_mm || disc[e].rmean > 1.8 * R->aorta_radius_mm) continue;
+      PetscInt in = 0, incore = 0, n = 0;
+      for (PetscInt d = e; d >= 0; d = disc[d].prev, n++) {
+        in += rh[disc[d].peak] != 0;
+        incore += d2[disc[d].peak] >= (float)(r_core * r_core);
+      }
+      if (in < 0.8 * n || incore > 0.5 * n) continue;
+      if (pe < 0 || disc[e].run > disc[pe].run) pe = e;
+    }
+    if (pe >= 0) PaintRun(g, disc, pe, rh, HT_SEG_PA, mk);
+    PetscCall(Watershed(g, rh, d2, mk));
+    PetscCall(HtSeg_Dilate(g, tmp, reach, rh)); /* chamber reach, as on the left */
+    if (pe >= 0) {
+      for (size_t i = 0; i < N; i++) tmp[i] = 0;
+      PaintRun(g, disc, pe, opened, 1, tmp);
+      PetscCall(HtSeg_Dilate(g, tmp, 3.0 * disc[pe].rmean, nearpa)); /* trunk and proximal branches */
+    }
+    size_t nh = 0, np = 0;
+    for (size_t i = 0; i < N; i++) {
+      if (mk[i] == HT_SEG_HEART && rh[i] && !heart[i]) {
+        heart[i] = 1;
+        nh++;
+      }
+      if (pe >= 0 && mk[i] == HT_SEG_PA && nearpa[i]) {
+        pa[i] = 1;
+        np++;
+      }
+    }
+    if (o->verbose) HtLog_Info("segment: right heart pool %.0f mL: chambers %.0f mL, pulmonary artery %.0f mL%s", (double)sizes[best] * HtGrid_VoxelVolume_mm3(g) / 1000.0, (double)nh * HtGrid_VoxelVolume_mm3(g) / 1000.0, (double)np * HtGrid_VoxelVolume_mm3(g) / 1000.0, pe < 0 ? " (no trunk found)" : "");
+  } else if (o->verbose) HtLog_Info("segment: no separate right-heart blood pool next to the left heart");
+  PetscCall(PetscFree(sizes));
+  PetscCall(PetscFree4(rh, mk, tmp, nearpa));
+  PetscCall(PetscFree(d2));
+  PetscCall(PetscFree(comp));
+  PetscFunctionReturn(0);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
 {
@@ -356,7 +448,7 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   const HtGrid    *g = &ct->g;
   size_t           N = HtGrid_Count(g);
   double           t0 = HtTime_Now();
-  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta;
+  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta, *opened, *pa;
   float           *f;
   PetscBool        found;
   PetscFunctionBeginUser;
@@ -380,6 +472,8 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: soft tissue %.0f HU, contrast blood %.0f HU, threshold %.0f HU, bone above %.0f HU", (double)R.tissue_HU, (double)R.blood_HU, (double)R.threshold_HU, (double)R.bone_HU);
 
   PetscCall(PetscMalloc6(N, &cand, N, &bone, N, &tmp, N, &blood, N, &heart, N, &aorta));
+  PetscCall(PetscMalloc2(N, &opened, N, &pa));
+  memset(pa, 0, N);
   PetscCall(PetscMalloc1(N, &f));
 
   /* 2. bone: dense voxels, closed and hole-filled per slice (marrow of vertebrae, sternum),
@@ -433,15 +527,17 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
    * volume), keep the seed's component, fill small holes (calcium, flaps) */
   PetscReal r_open = PetscMax(1.5, 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2])));
   size_t    nb;
-  PetscCall(HtSeg_Open(g, cand, r_open, tmp));
-  PetscCall(HtSeg_KeepConnected(g, tmp, seed, blood, &nb));
+  PetscCall(HtSeg_Open(g, cand, r_open, opened));
+  PetscCall(HtSeg_KeepConnected(g, opened, seed, blood, &nb));
   PetscCheck(nb > 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "segmentation: the aorta seed vanished after opening (radius %.1f mm)", (double)r_open);
   PetscCall(HtSeg_FillHoles2D(g, blood, 200.0, NULL, 0));
   /* partial-volume rim: the lumen edge is blurred, so voxels next to the pool that are at least
    * a quarter of the way from tissue to blood belong to it (hysteresis, one or two layers) */
   {
-    PetscReal t_low = R.tissue_HU + 0.25 * (R.blood_HU - R.tissue_HU), rim = 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
+    PetscReal frac = 0.5, rim = 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rim", &rim, NULL));
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rim_frac", &frac, NULL));
+    PetscReal t_low = R.tissue_HU + frac * (R.blood_HU - R.tissue_HU);
     if (!isnan(o.min_HU)) t_low = PetscMin(t_low, o.min_HU);
     PetscCall(HtSeg_Dilate(g, blood, rim, tmp));
     for (size_t i = 0; i < N; i++) blood[i] = blood[i] || (tmp[i] && ct->val[i] >= t_low && ct->val[i] <= R.bone_HU && !bone[i]);
@@ -490,6 +586,7 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
       aorta[i] = mk[i] == HT_SEG_AORTA;
       heart[i] = mk[i] == HT_SEG_HEART && cand[i];
     }
+    PetscCall(RightHeart(g, ct, &R, &o, opened, blood, aorta, heart, disc, ndisc, r_core, reach, pa));
   } else PetscCall(PetscArraycpy(aorta, blood, N));
 
   /* 7. labels */
@@ -497,6 +594,7 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   for (size_t i = 0; i < N; i++) {
     if (aorta[i]) labels->lab[i] = HT_SEG_AORTA;
     else if (heart[i]) labels->lab[i] = HT_SEG_HEART;
+    else if (pa[i]) labels->lab[i] = HT_SEG_PA;
   }
   PetscCall(HtLabels_SetName(labels, HT_SEG_AORTA, "aorta"));
   PetscCall(HtLabels_SetName(labels, HT_SEG_HEART, "heart"));
@@ -508,6 +606,7 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL (%.1f s)", (double)R.volume_mL[1], (double)R.volume_mL[2], (double)R.volume_mL[3], R.seconds);
   PetscCall(PetscFree(disc));
   PetscCall(PetscFree6(cand, bone, tmp, blood, heart, aorta));
+  PetscCall(PetscFree2(opened, pa));
   PetscCall(PetscFree(f));
   if (rep) *rep = R;
   PetscFunctionReturn(0);
