@@ -9,8 +9,9 @@
  * mode 0600 if absent; it is never stored in the database.
  *
  * Tables: patients(id, pseudonym), studies(id, patient_id, deid_uid, study_date_shifted),
- * series(id, study_id, deid_uid, modality, geometry_json, encoding, scale, offset, nvox, volume zlib BLOB,
- * checksum sha256 hex of the raw encoded volume), runs(id, series_id, case_name, time, report_json),
+ * series(id, study_id, deid_uid, modality, geometry_json, encoding "int16"|"float32", scale, offset, nvox,
+ * volume = zlib of the byte planes of the little-endian values, checksum = SHA-256 hex of the values
+ * before shuffling), runs(id, series_id, case_name, time, report_json),
  * audit(id, time, event, detail) — detail never contains PHI. */
 #pragma once
 #include <htdicom.h>

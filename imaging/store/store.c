@@ -388,6 +388,19 @@ static PetscErrorCode GeometryJson(const HtVolume *vol, const HtDicomMeta *meta,
   PetscFunctionReturn(0);
 }
 
+/* Byte planes (all byte 0 of each value, then all byte 1, ...): CT values change slowly, so their
+ * high bytes form long runs and zlib compresses the planes far better than interleaved values. */
+static void Shuffle(const uint8_t *in, uint8_t *out, size_t nval, size_t w)
+{
+  for (size_t q = 0; q < nval; q++)
+    for (size_t b = 0; b < w; b++) out[b * nval + q] = in[q * w + b];
+}
+static void Unshuffle(const uint8_t *in, uint8_t *out, size_t nval, size_t w)
+{
+  for (size_t q = 0; q < nval; q++)
+    for (size_t b = 0; b < w; b++) out[q * w + b] = in[b * nval + q];
+}
+
 /* Encode the volume: int16 when every value is an integer in range (exact), else float32. */
 static PetscErrorCode EncodeVolume(HtStore st, const HtVolume *vol, const char **enc, void **raw, size_t *rawlen)
 {
@@ -452,12 +465,16 @@ static PetscErrorCode ImportTx(HtStore st, const HtVolume *vol, const HtDicomMet
   PetscCall(EncodeVolume(st, vol, &enc, &raw, &rawlen));
   uLongf   clen = compressBound((uLong)rawlen);
   Bytef   *comp;
-  uint8_t  h[32];
+  uint8_t  h[32], *shuf;
   char     hex[65];
+  size_t   w = !strcmp(enc, "int16") ? 2 : 4;
   PetscCall(PetscMalloc1(clen, &comp));
-  int zrc = compress2(comp, &clen, (const Bytef *)raw, (uLong)rawlen, 6);
-  HtSha256(raw, rawlen, h);
+  PetscCall(PetscMalloc1(rawlen, &shuf));
+  Shuffle((const uint8_t *)raw, shuf, rawlen / w, w);
+  int zrc = compress2(comp, &clen, (const Bytef *)shuf, (uLong)rawlen, 6);
+  HtSha256(raw, rawlen, h); /* checksum of the values, before shuffling */
   Hex(h, 32, hex, PETSC_FALSE);
+  PetscCall(PetscFree(shuf));
   PetscCall(PetscFree(raw));
   if (zrc != Z_OK) {
     PetscCall(PetscFree(comp));
@@ -572,8 +589,12 @@ static PetscErrorCode LoadRow(HtStore st, sqlite3_stmt *s, PetscInt series_id, H
   size_t rawlen = (size_t)nvox * (is16 ? 2 : 4);
   void  *raw;
   PetscCall(PetscMalloc1(rawlen, (char **)&raw));
+  uint8_t *shuf;
+  PetscCall(PetscMalloc1(rawlen, &shuf));
   uLongf dlen = (uLongf)rawlen;
-  int    zrc  = uncompress((Bytef *)raw, &dlen, (const Bytef *)blob, (uLong)blen);
+  int    zrc  = uncompress((Bytef *)shuf, &dlen, (const Bytef *)blob, (uLong)blen);
+  if (zrc == Z_OK && dlen == rawlen) Unshuffle(shuf, (uint8_t *)raw, rawlen / (is16 ? 2 : 4), is16 ? 2 : 4);
+  PetscCall(PetscFree(shuf));
   if (zrc != Z_OK || dlen != rawlen) {
     PetscCall(PetscFree(raw));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "database %s: series %" PetscInt_FMT " volume does not decompress (zlib %d)", st->dbpath, series_id, zrc);
