@@ -2,13 +2,29 @@
 #include "zerod_impl.h"
 #include <htcore.h>
 
+static PetscErrorCode RunModel(HtZeroD zd, const char *model, const char *out)
+{
+  PetscInt  ncyc;
+  PetscReal period, change;
+  double    t0 = HtTime_Now();
+
+  PetscFunctionBeginUser;
+  PetscCall(HtZeroD_LoadFile(zd, model));
+  PetscCall(HtZeroD_SetFromOptions(zd));
+  PetscCall(HtZeroD_SetUp(zd));
+  HtLog_Info("0D model %s: %" PetscInt_FMT " unknowns, %" PetscInt_FMT " blocks", model, zd->n, zd->nblocks);
+  PetscCall(HtZeroD_Solve(zd));
+  PetscCall(HtZeroD_WriteCSV(zd, out));
+  PetscCall(HtZeroD_GetCycleInfo(zd, &ncyc, &period, &change));
+  HtLog_Info("0D model %s: %" PetscInt_FMT " cycles of %g s, cycle-to-cycle change %.3g, %.2f s; wrote %s", model, ncyc, (double)period, (double)change, HtTime_Now() - t0, out);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Run(int argc, char **argv)
 {
-  const char *model = NULL, *out = NULL;
-  HtZeroD     zd;
-  PetscInt    ncyc;
-  PetscReal   period, change;
-  double      t0 = HtTime_Now();
+  const char    *model = NULL, *out = NULL;
+  HtZeroD        zd;
+  PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   for (int i = 1; i < argc; i++) {
@@ -23,15 +39,9 @@ static PetscErrorCode Run(int argc, char **argv)
   PetscCheck(model, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin 0d: no model given (usage: hemotwin 0d MODEL.json --out RESULT.csv)");
   PetscCheck(out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin 0d: no --out RESULT.csv given for %s", model);
   PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, &zd));
-  PetscCall(HtZeroD_LoadFile(zd, model));
-  PetscCall(HtZeroD_SetFromOptions(zd));
-  PetscCall(HtZeroD_SetUp(zd));
-  HtLog_Info("0D model %s: %" PetscInt_FMT " unknowns, %" PetscInt_FMT " blocks", model, zd->n, zd->nblocks);
-  PetscCall(HtZeroD_Solve(zd));
-  PetscCall(HtZeroD_WriteCSV(zd, out));
-  PetscCall(HtZeroD_GetCycleInfo(zd, &ncyc, &period, &change));
-  HtLog_Info("0D model %s: %" PetscInt_FMT " cycles of %g s, cycle-to-cycle change %.3g, %.2f s; wrote %s", model, ncyc, (double)period, (double)change, HtTime_Now() - t0, out);
+  ierr = RunModel(zd, model, out);
   PetscCall(HtZeroD_Destroy(&zd));
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 

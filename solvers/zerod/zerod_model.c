@@ -265,15 +265,13 @@ static PetscErrorCode LoadInitial(HtZeroD zd, const cJSON *model)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *source_name)
+static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, PetscInt **vidp, PetscInt **vblkp)
 {
-  ConnList     cl = {0, 0, NULL};
+  ConnList    *cl_ = clp;
   const cJSON *vessels, *bcs, *junctions, *it;
   static const char *const unsupported[] = {"external_solver_coupling_blocks", "closed_loop_blocks", "valves", "chambers", NULL};
 
   PetscFunctionBeginUser;
-  PetscCheck(!zd->loaded, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: HtZeroD already holds a model", source_name ? source_name : "(json)");
-  PetscCall(PetscStrncpy(zd->source, source_name ? source_name : "(json)", sizeof(zd->source)));
   PetscCheck(model && cJSON_IsObject(model), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model is not a JSON object", zd->source);
   for (PetscInt i = 0; unsupported[i]; i++) {
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(model, unsupported[i]);
@@ -288,7 +286,10 @@ PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *sour
   vessels = cJSON_GetObjectItemCaseSensitive(model, "vessels");
   PetscInt  nv = vessels ? cJSON_GetArraySize(vessels) : 0, iv = 0;
   PetscInt *vid, *vblk;
-  PetscCall(PetscMalloc2(nv ? nv : 1, &vid, nv ? nv : 1, &vblk));
+  PetscCall(PetscMalloc1(nv ? nv : 1, vidp));
+  PetscCall(PetscMalloc1(nv ? nv : 1, vblkp));
+  vid  = *vidp;
+  vblk = *vblkp;
   cJSON_ArrayForEach(it, vessels)
   {
     const char  *name, *type;
@@ -305,11 +306,11 @@ PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *sour
     if (vbc) {
       const cJSON *in = cJSON_GetObjectItemCaseSensitive(vbc, "inlet"), *out = cJSON_GetObjectItemCaseSensitive(vbc, "outlet");
       if (in && cJSON_IsString(in)) {
-        PetscCall(ConnAdd(&cl, in->valuestring, name));
+        PetscCall(ConnAdd(cl_, in->valuestring, name));
         zd->blocks[bi].vessel_type = 1;
       }
       if (out && cJSON_IsString(out)) {
-        PetscCall(ConnAdd(&cl, name, out->valuestring));
+        PetscCall(ConnAdd(cl_, name, out->valuestring));
         zd->blocks[bi].vessel_type = 2; /* as svZeroDSolver: an in+out vessel counts as outlet cap */
       }
     }
@@ -342,8 +343,8 @@ PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *sour
           PetscCheck(cJSON_IsNumber(e), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s: vessel ids must be numbers", zd->source, name);
           for (k = 0; k < nv && vid[k] != (PetscInt)e->valuedouble; k++) { }
           PetscCheck(k < nv, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s refers to unknown vessel id %d", zd->source, name, (int)e->valuedouble);
-          if (pass) PetscCall(ConnAdd(&cl, name, zd->blocks[vblk[k]].name));
-          else PetscCall(ConnAdd(&cl, zd->blocks[vblk[k]].name, name));
+          if (pass) PetscCall(ConnAdd(cl_, name, zd->blocks[vblk[k]].name));
+          else PetscCall(ConnAdd(cl_, zd->blocks[vblk[k]].name, name));
         }
       }
     } else if (ib && ob) {
@@ -351,15 +352,13 @@ PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *sour
         cJSON_ArrayForEach(e, (pass ? ob : ib))
         {
           PetscCheck(cJSON_IsString(e), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s: block names must be strings", zd->source, name);
-          if (pass) PetscCall(ConnAdd(&cl, name, e->valuestring));
-          else PetscCall(ConnAdd(&cl, e->valuestring, name));
+          if (pass) PetscCall(ConnAdd(cl_, name, e->valuestring));
+          else PetscCall(ConnAdd(cl_, e->valuestring, name));
         }
       }
     } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s needs inlet_vessels/outlet_vessels or inlet_blocks/outlet_blocks", zd->source, name);
   }
-  PetscCall(PetscFree2(vid, vblk));
-  PetscCall(BuildNodes(zd, &cl));
-  PetscCall(ConnFree(&cl));
+  PetscCall(BuildNodes(zd, cl_));
   PetscCall(PetscMalloc1(zd->nparams ? zd->nparams : 1, &zd->pv));
 
   /* cardiac period: from the inputs, or simulation_parameters, or 1; both must agree */
@@ -370,6 +369,24 @@ PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *sour
   } else zd->period = zd->sp.cardiac_period;
   PetscCall(LoadInitial(zd, model));
   zd->loaded = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *source_name)
+{
+  ConnList       cl   = {0, 0, NULL};
+  PetscInt      *vid  = NULL, *vblk = NULL;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCheck(!zd->loaded && !zd->nblocks, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: HtZeroD already holds a model", source_name ? source_name : "(json)");
+  PetscCall(PetscStrncpy(zd->source, source_name ? source_name : "(json)", sizeof(zd->source)));
+  ierr = LoadModel(zd, model, &cl, &vid, &vblk);
+  /* temporary lists are freed on success and failure alike */
+  PetscCall(ConnFree(&cl));
+  PetscCall(PetscFree(vid));
+  PetscCall(PetscFree(vblk));
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 
