@@ -107,6 +107,10 @@ PetscErrorCode HtPhantom_TrueLabels(const HtPhantom *ph, const HtGrid *g, HtLabe
  * (the un-narrowed radius at the same place). Error if the phantom has no narrowing. */
 PetscErrorCode HtPhantom_Coarctation(const HtPhantom *ph, PetscReal x_mm[3], PetscReal *r_min_mm, PetscReal *r_ref_mm);
 
+/* The aortic root: where the aorta's axis leaves the LV ellipsoid (the blood pool's aortic valve
+ * plane), its arc length on tube 0 and the true radius there. Error without an LV. */
+PetscErrorCode HtPhantom_AorticRoot(const HtPhantom *ph, PetscReal x_mm[3], PetscReal *s_mm, PetscReal *r_mm);
+
 /* The true axis curves sampled every ~ds_mm (exact points on the analytic curves), with radius and
  * arc length. When g is not NULL only the part whose axis lies inside the grid box is kept (branches
  * leave through the top of the field of view); s is still measured from the tube start. */

@@ -669,3 +669,31 @@ PetscErrorCode HtPhantom_WriteDefault(const char *dir, unsigned seed)
   PetscCall(HtPhantom_Destroy(&ph));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode HtPhantom_AorticRoot(const HtPhantom *ph, PetscReal x_mm[3], PetscReal *s_mm, PetscReal *r_mm)
+{
+  PetscReal x[3], lo = 0, hi = -1;
+
+  PetscFunctionBeginUser;
+  PetscCheck(ph->has_lv && ph->ntubes > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: no LV or no aorta, so no aortic root");
+  PetscCall(HtPhantom_TubeEval(ph, 0, 0, x, NULL, NULL));
+  PetscCheck(LvQ(ph, x, 0) < 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: the aorta does not start inside the LV");
+  for (PetscReal s = 0; s <= ph->tube[0].length_mm; s += 0.5) {
+    PetscCall(HtPhantom_TubeEval(ph, 0, s, x, NULL, NULL));
+    if (LvQ(ph, x, 0) >= 1) {
+      hi = s;
+      break;
+    }
+    lo = s;
+  }
+  PetscCheck(hi >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: the aorta never leaves the LV");
+  for (int it = 0; it < 60; it++) { /* bisection on the ellipsoid boundary */
+    PetscReal m = 0.5 * (lo + hi);
+    PetscCall(HtPhantom_TubeEval(ph, 0, m, x, NULL, NULL));
+    if (LvQ(ph, x, 0) < 1) lo = m;
+    else hi = m;
+  }
+  PetscCall(HtPhantom_TubeEval(ph, 0, hi, x_mm, NULL, r_mm));
+  if (s_mm) *s_mm = hi;
+  PetscFunctionReturn(0);
+}

@@ -71,6 +71,18 @@ static PetscErrorCode Body(void)
     printf("left subclavian origin on the aortic axis at s = %.1f mm; coarctation centre at s = %.1f mm (%.1f mm distal)\n", (double)ph.tube[3].parent_s_mm, (double)ph.tube[0].sten_s_mm, (double)(ph.tube[0].sten_s_mm - ph.tube[3].parent_s_mm));
     HT_CHECK(!strcmp(ph.tube[3].name, "left_subclavian") && ph.tube[0].sten_s_mm > ph.tube[3].parent_s_mm + 15, "coarctation not distal to the left subclavian");
   }
+  /* aortic root: on the LV ellipsoid surface, ~15 mm from the aorta's start inside the LV */
+  {
+    PetscReal xr[3], sr, rr, v[3], q = 0;
+    PetscCall(HtPhantom_AorticRoot(&ph, xr, &sr, &rr));
+    for (int c = 0; c < 3; c++) v[c] = xr[c] - ph.lv_c[c];
+    for (int a = 0; a < 3; a++) {
+      PetscReal w = (v[0] * ph.lv_axis[3 * a] + v[1] * ph.lv_axis[3 * a + 1] + v[2] * ph.lv_axis[3 * a + 2]) / ph.lv_semi_mm[a];
+      q += w * w;
+    }
+    printf("aortic root at (%.2f, %.2f, %.2f) mm, s = %.2f mm, r = %.2f mm, ellipsoid equation value %.9f\n", (double)xr[0], (double)xr[1], (double)xr[2], (double)sr, (double)rr, (double)q);
+    HT_CHECK_CLOSE(q, 1.0, 1e-9, 0, "aortic root on the LV surface");
+  }
   /* true centerlines, clipped to the default field of view */
   PetscCall(HtPhantom_DefaultGrid(&ph, &dg));
   PetscCall(HtPhantom_Centerlines(&ph, &dg, 1.0, &ncv, &cv));
