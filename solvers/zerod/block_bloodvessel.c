@@ -22,7 +22,7 @@ static PetscErrorCode Setup(HtZeroD zd, HtZDBlock *b, const cJSON *v)
 PetscErrorCode HtZD_VesselFinalize(HtZeroD zd, HtZDBlock *b)
 {
   PetscFunctionBeginUser;
-  PetscCheck(b->nin == 1 && b->nout == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: vessel %s must have exactly one inlet and one outlet connection (has %" PetscInt_FMT " and %" PetscInt_FMT ")", zd->source, b->name, b->nin, b->nout);
+  PetscCheck(b->nin == 1 && b->nout == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: block %s must have exactly one inlet and one outlet connection (has %" PetscInt_FMT " and %" PetscInt_FMT ")", zd->source, b->name, b->nin, b->nout);
   b->neq = 2;
   PetscFunctionReturn(0);
 }

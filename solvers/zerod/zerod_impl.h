@@ -15,7 +15,7 @@
 
 #define HTZD_MAXNAME 256
 
-typedef enum { HTZD_VESSEL, HTZD_JUNCTION, HTZD_BC } HtZDClass;
+typedef enum { HTZD_VESSEL, HTZD_JUNCTION, HTZD_BC, HTZD_VALVE, HTZD_CHAMBER, HTZD_CLOSEDLOOP } HtZDClass;
 
 /* A parameter: constant or a periodic piecewise-linear function of time. */
 typedef struct {
@@ -35,6 +35,8 @@ typedef struct _HtZDBlock HtZDBlock;
 typedef struct {
   PetscInt   n;
   PetscReal *r, *Jy, *Jyd;
+  PetscReal  time;   /* model time of the evaluation (t_n + alpha_f dt inside a step) */
+  PetscReal  period; /* cardiac cycle period */
 } HtZDSys;
 
 typedef struct {
@@ -60,6 +62,8 @@ struct _HtZDBlock {
   PetscInt             nlist;                /* list-valued blocks (BloodVesselJunction): values per parameter */
   PetscBool            steady;               /* steady assembly (initial condition solve) */
   PetscInt             vessel_type;          /* 0 none, 1 inlet, 2 outlet (cycle-to-cycle caps) */
+  PetscInt             act_type;             /* chambers: activation function (see block_chamber.c) */
+  PetscReal            act[8];               /* chambers: activation parameters */
 };
 
 typedef struct {

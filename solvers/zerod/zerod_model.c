@@ -46,6 +46,8 @@ static PetscErrorCode ConnFree(ConnList *l)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode HtZD_ChamberActivation(HtZeroD, HtZDBlock *, const cJSON *);
+
 static PetscInt FindBlock(HtZeroD zd, const char *name)
 {
   for (PetscInt i = 0; i < zd->nblocks; i++)
@@ -269,7 +271,7 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
 {
   ConnList    *cl_ = clp;
   const cJSON *vessels, *bcs, *junctions, *it;
-  static const char *const unsupported[] = {"external_solver_coupling_blocks", "closed_loop_blocks", "valves", "chambers", NULL};
+  static const char *const unsupported[] = {"external_solver_coupling_blocks", "closed_loop_blocks", NULL};
 
   PetscFunctionBeginUser;
   PetscCheck(model && cJSON_IsObject(model), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model is not a JSON object", zd->source);
@@ -357,6 +359,32 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
         }
       }
     } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s needs inlet_vessels/outlet_vessels or inlet_blocks/outlet_blocks", zd->source, name);
+  }
+  /* valves: connections named by their parameters */
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(model, "valves"))
+  {
+    const char  *name, *type, *up, *down;
+    const cJSON *par = cJSON_GetObjectItemCaseSensitive(it, "params");
+    PetscCall(GetString(zd, it, "name", "a valve", &name));
+    PetscCall(GetString(zd, it, "type", name, &type));
+    PetscCheck(par && cJSON_IsObject(par), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: valve %s lacks params", zd->source, name);
+    PetscCall(GetString(zd, par, "upstream_block", name, &up));
+    PetscCall(GetString(zd, par, "downstream_block", name, &down));
+    PetscCall(AddBlock(zd, type, name, par, NULL));
+    PetscCheck(zd->blocks[zd->nblocks - 1].type->cls == HTZD_VALVE, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: valve %s has the non-valve type %s", zd->source, name, type);
+    PetscCall(ConnAdd(cl_, up, name));
+    PetscCall(ConnAdd(cl_, name, down));
+  }
+  /* chambers: connected through valves or junctions */
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(model, "chambers"))
+  {
+    const char *name, *type;
+    PetscInt    bi;
+    PetscCall(GetString(zd, it, "name", "a chamber", &name));
+    PetscCall(GetString(zd, it, "type", name, &type));
+    PetscCall(AddBlock(zd, type, name, cJSON_GetObjectItemCaseSensitive(it, "values"), &bi));
+    PetscCheck(zd->blocks[bi].type->cls == HTZD_CHAMBER, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: chamber %s has the non-chamber type %s", zd->source, name, type);
+    PetscCall(HtZD_ChamberActivation(zd, &zd->blocks[bi], it));
   }
   PetscCall(BuildNodes(zd, cl_));
   PetscCall(PetscMalloc1(zd->nparams ? zd->nparams : 1, &zd->pv));

@@ -182,6 +182,8 @@ PetscReal HtZD_ParamGet(const HtZDParam *p, PetscReal time)
 
 void HtZD_UpdateTime(HtZeroD zd, PetscReal time)
 {
+  zd->sys.time   = time;
+  zd->sys.period = zd->period;
   for (PetscInt i = 0; i < zd->nparams; i++) zd->pv[i] = HtZD_ParamGet(&zd->params[i], time);
 }
 

@@ -2,6 +2,7 @@
 #include "zerod_impl.h"
 
 extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJunction, HtZD_BloodVesselJunction;
+extern const HtZDBlockType HtZD_ValveTanh, HtZD_ChamberElastanceInductor;
 extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
 
 static const HtZDBlockType *const registry[] = {
@@ -14,6 +15,8 @@ static const HtZDBlockType *const registry[] = {
   &HtZD_ResistanceBC,        /* bc_resistance.c */
   &HtZD_RCRBC,               /* bc_rcr.c */
   &HtZD_CoronaryBC,          /* bc_coronary.c */
+  &HtZD_ValveTanh,           /* block_valve_tanh.c */
+  &HtZD_ChamberElastanceInductor, /* block_chamber.c */
   NULL,
 };
 
