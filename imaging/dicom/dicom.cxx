@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -77,15 +78,33 @@ struct SliceInfo {
   std::string path;
   std::string series_uid, modality;
   long        rows = 0, cols = 0, frames = 1;
+  long        frame    = 0;     /* frame of a multi-frame file */
+  bool        enhanced = false; /* per-frame geometry from functional groups */
+  bool        has_rescale = false; /* rescale from functional groups */
+  double      slope = 1, inter = 0;
   bool        has_pixels = false;
   bool        has_ipp = false, has_iop = false, has_ps = false;
   double      ipp[3] = {0, 0, 0}, iop[6] = {0, 0, 0, 0, 0, 0}, ps[2] = {0, 0};
   double      dist = 0; /* projection of ipp on the slice normal */
 };
 
-/* Load a file's header (large elements stay on disk). Returns false if it is not a DICOM image. */
-bool LoadHeader(const std::string &path, SliceInfo *si, std::string *why)
+/* A value from the functional groups of an enhanced multi-frame image: the frame's item of
+ * PerFrameFunctionalGroupsSequence, else SharedFunctionalGroupsSequence. */
+bool FGGet(DcmDataset *ds, long frame, const DcmTagKey &seq, const DcmTagKey &tag, double *v, unsigned long n)
 {
+  DcmItem *g = NULL, *it = NULL;
+  if (ds->findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, g, frame).good() && g && g->findAndGetSequenceItem(seq, it, 0).good() && it && GetF64(it, tag, v, n)) return true;
+  g = it = NULL;
+  if (ds->findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, g, 0).good() && g && g->findAndGetSequenceItem(seq, it, 0).good() && it && GetF64(it, tag, v, n)) return true;
+  return false;
+}
+
+/* Load a file's header (large elements stay on disk): one SliceInfo per image, i.e. one per frame of
+ * an enhanced multi-frame file with per-frame positions. Returns false if it is not a DICOM image. */
+bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::string *why)
+{
+  SliceInfo  one;
+  SliceInfo *si = &one;
   DcmFileFormat ff;
   OFCondition   c = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
   if (c.bad()) {
@@ -116,6 +135,18 @@ bool LoadHeader(const std::string &path, SliceInfo *si, std::string *why)
   si->has_ipp    = GetF64(ds, DCM_ImagePositionPatient, si->ipp, 3);
   si->has_iop    = GetF64(ds, DCM_ImageOrientationPatient, si->iop, 6);
   si->has_ps     = GetF64(ds, DCM_PixelSpacing, si->ps, 2);
+  if (si->frames > 1 && ds->tagExists(DCM_PerFrameFunctionalGroupsSequence)) {
+    for (long k = 0; k < si->frames; k++) {
+      SliceInfo fr = one;
+      fr.frame     = k;
+      fr.enhanced  = true;
+      fr.has_ipp   = FGGet(ds, k, DCM_PlanePositionSequence, DCM_ImagePositionPatient, fr.ipp, 3);
+      fr.has_iop   = FGGet(ds, k, DCM_PlaneOrientationSequence, DCM_ImageOrientationPatient, fr.iop, 6) || one.has_iop;
+      fr.has_ps    = FGGet(ds, k, DCM_PixelMeasuresSequence, DCM_PixelSpacing, fr.ps, 2) || one.has_ps;
+      fr.has_rescale = FGGet(ds, k, DCM_PixelValueTransformationSequence, DCM_RescaleSlope, &fr.slope, 1) && FGGet(ds, k, DCM_PixelValueTransformationSequence, DCM_RescaleIntercept, &fr.inter, 1);
+      out->push_back(fr);
+    }
+  } else out->push_back(one);
   return true;
 }
 
@@ -165,9 +196,10 @@ PetscErrorCode GroupFiles(const char *path, const std::vector<std::string> &file
   size_t      nskip = 0;
   std::string first_skip, first_why;
   for (const auto &f : files) {
-    SliceInfo   si;
-    std::string why;
-    if (LoadHeader(f, &si, &why)) (*groups)[si.series_uid].push_back(si);
+    std::vector<SliceInfo> v;
+    std::string            why;
+    if (LoadHeader(f, &v, &why))
+      for (auto &si : v) (*groups)[si.series_uid].push_back(si);
     else {
       if (!nskip) {
         first_skip = f;
@@ -202,7 +234,10 @@ PetscErrorCode ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo
     CopyStr(info.series_uid, sizeof(info.series_uid), g.first);
     CopyStr(info.modality, sizeof(info.modality), s0.modality);
     CopyStr(info.first_file, sizeof(info.first_file), s0.path);
-    info.nfiles  = (PetscInt)g.second.size();
+    std::vector<std::string> paths;
+    for (auto &sl : g.second) paths.push_back(sl.path);
+    std::sort(paths.begin(), paths.end());
+    info.nfiles  = (PetscInt)(std::unique(paths.begin(), paths.end()) - paths.begin());
     info.rows    = s0.rows;
     info.cols    = s0.cols;
     info.nframes = s0.frames;
@@ -353,20 +388,33 @@ PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, std::vector
   PetscFunctionReturn(0);
 }
 
-/* Decode one slice's pixels into out (cols*rows floats, HU/rescaled). */
-PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, double *inter_out, std::string *sop_uid, std::string *ts_uid, HtDicomMeta *meta_first)
+/* The last fully loaded (and decompressed) file: the frames of a multi-frame file are read in a row. */
+struct FileCache {
+  std::string                    path;
+  std::unique_ptr<DcmFileFormat> ff;
+  bool                           decoded = false;
+};
+
+/* Decode one slice (one frame) into out (cols*rows floats, HU/rescaled). */
+PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, double *slope_out, double *inter_out, std::string *sop_uid, std::string *ts_uid, HtDicomMeta *meta_first)
 {
   PetscFunctionBeginUser;
-  const char   *f = si.path.c_str();
-  DcmFileFormat ff;
-  OFCondition   c = ff.loadFile(f);
-  if (c.bad()) {
-    /* DCMTK reports a short file as a premature end of stream */
-    if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream"))
-      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated (premature end of file while reading)", f);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", f, c.text());
+  const char *f = si.path.c_str();
+  OFCondition c;
+  if (fc.path != si.path || !fc.ff) {
+    fc.path.clear();
+    fc.ff.reset(new DcmFileFormat);
+    fc.decoded = false;
+    c          = fc.ff->loadFile(f);
+    if (c.bad()) {
+      /* DCMTK reports a short file as a premature end of stream */
+      if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream"))
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated (premature end of file while reading)", f);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", f, c.text());
+    }
+    fc.path = si.path;
   }
-  DcmDataset *ds = ff.getDataset();
+  DcmDataset *ds = fc.ff->getDataset();
   if (meta_first) ReadMetaStrings(ds, meta_first);
   *sop_uid = GetStr(ds, DCM_SOPInstanceUID);
   *ts_uid  = DcmXfer(ds->getOriginalXfer()).getXferID();
@@ -385,23 +433,31 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, d
   E_TransferSyntax xfer = ds->getOriginalXfer();
   const size_t     npix = (size_t)si.rows * (size_t)si.cols;
   double slope = 1, inter = 0;
-  if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
-  if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
+  if (si.has_rescale) {
+    slope = si.slope;
+    inter = si.inter;
+  } else {
+    if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
+    if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
+  }
   *slope_out = slope;
   *inter_out = inter;
   if (xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000) {
+    PetscCheck(si.frames == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame JPEG 2000 is not supported", f);
     std::vector<double> v;
     PetscCall(DecodeJ2K(f, ds, npix, &v));
     for (size_t q = 0; q < npix; q++) out[q] = (float)(v[q] * slope + inter);
     PetscFunctionReturn(0);
   }
-  if (DcmXfer(xfer).isEncapsulated()) {
+  if (DcmXfer(xfer).isEncapsulated() && !fc.decoded) {
     c = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
     PetscCheck(c.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: cannot decode compressed pixel data (transfer syntax %s): %s", f, DcmXfer(xfer).getXferName(), c.text());
+    fc.decoded = true;
   }
   DcmElement *pe = NULL;
   PetscCheck(ds->findAndGetElement(DCM_PixelData, pe).good() && pe, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
-  const size_t need = npix * (bits_alloc / 8);
+  const size_t need = npix * (bits_alloc / 8) * (size_t)si.frames;
+  const size_t off  = npix * (size_t)si.frame;
   Uint32       have = pe->getLength();
   PetscCheck(have >= need, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated pixel data (%lu of %zu bytes)", f, (unsigned long)have, need);
   const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
@@ -411,7 +467,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, d
     Uint16 *p = NULL;
     PetscCheck(pe->getUint16Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
     for (size_t q = 0; q < npix; q++) {
-      unsigned u = ((unsigned)p[q] >> shift) & mask;
+      unsigned u = ((unsigned)p[off + q] >> shift) & mask;
       double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
       out[q]     = (float)(s * slope + inter);
     }
@@ -419,7 +475,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, float *out, double *slope_out, d
     Uint8 *p = NULL;
     PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 8-bit pixel data", f);
     for (size_t q = 0; q < npix; q++) {
-      unsigned u = ((unsigned)p[q] >> shift) & mask;
+      unsigned u = ((unsigned)p[off + q] >> shift) & mask;
       double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
       out[q]     = (float)(s * slope + inter);
     }
@@ -434,7 +490,7 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   /* every file must carry a complete, consistent geometry */
   for (auto &s : sl) {
     const char *f = s.path.c_str();
-    PetscCheck(s.frames == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame image (%ld frames) is not supported as a slice series", f, s.frames);
+    PetscCheck(s.frames == 1 || s.enhanced, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame image (%ld frames) without per-frame positions (functional groups): frames may be time, not slices; no 3D volume", f, s.frames);
     PetscCheck(s.has_pixels, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
     PetscCheck(s.has_ipp, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImagePositionPatient missing or malformed", f);
     PetscCheck(s.has_iop, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImageOrientationPatient missing or malformed", f);
@@ -531,10 +587,11 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   HtDicomMeta              tmp;
   HtDicomMeta             *mfirst = meta ? meta : &tmp;
   const size_t             npix   = (size_t)g.n[0] * (size_t)g.n[1];
+  FileCache                cache;
   for (size_t k = 0; k < ns; k++) {
     double      slope, inter;
     std::string sop, tsk;
-    PetscErrorCode ierr = DecodeSlice(sl[k], vol->val + k * npix, &slope, &inter, &sop, &tsk, k == 0 ? mfirst : NULL);
+    PetscErrorCode ierr = DecodeSlice(sl[k], cache, vol->val + k * npix, &slope, &inter, &sop, &tsk, k == 0 ? mfirst : NULL);
     if (ierr) {
       PetscCall(HtVolume_Free(vol));
       PetscCall(ierr);
@@ -640,12 +697,12 @@ PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtV
     std::vector<SliceInfo> sl;
     std::string            series;
     for (PetscInt q = 0; q < nfiles; q++) {
-      SliceInfo   si;
-      std::string why;
-      PetscCheck(LoadHeader(files[q], &si, &why), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %s", files[q], why.c_str());
-      if (q == 0) series = si.series_uid;
-      PetscCheck(si.series_uid == series, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: belongs to a different series than %s", files[q], files[0]);
-      sl.push_back(si);
+      std::vector<SliceInfo> v;
+      std::string            why;
+      PetscCheck(LoadHeader(files[q], &v, &why), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %s", files[q], why.c_str());
+      if (q == 0) series = v[0].series_uid;
+      PetscCheck(v[0].series_uid == series, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: belongs to a different series than %s", files[q], files[0]);
+      sl.insert(sl.end(), v.begin(), v.end());
     }
     PetscErrorCode ierr = ReadSlices(sl, vol, meta);
     if (ierr) {

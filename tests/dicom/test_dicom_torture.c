@@ -86,6 +86,14 @@ static PetscErrorCode Body(void)
     else bad++;
     HT_CHECK(good, "%s: read values must equal the reference", base);
     HT_CHECK(!is_must_fail, "%s: must be refused", base);
+    if (!strcmp(base, "pydicom-data__eCT_Supplemental.dcm")) {
+      /* NOTES.md: enhanced CT, geometry only in functional groups: frames 10 mm apart, pixel 0.388672 mm */
+      printf("  enhanced CT: %" PetscInt_FMT " frames, spacing %.6g %.6g %.6g mm, IOP row (%g %g %g)\n", vol.g.n[2], vol.g.spacing[0], vol.g.spacing[1], vol.g.spacing[2], vol.g.dir[0], vol.g.dir[1], vol.g.dir[2]);
+      HT_CHECK(vol.g.n[2] == 2, "eCT: 2 frames as slices");
+      HT_CHECK_CLOSE(vol.g.spacing[2], 10.0, 0, 1e-6, "eCT frame step");
+      HT_CHECK_CLOSE(vol.g.spacing[0], 0.388672, 0, 1e-6, "eCT pixel spacing");
+      HT_CHECK_CLOSE(vol.g.dir[0], -1.0, 0, 1e-6, "eCT row cosine -1,0,0");
+    }
     if (is_must && strstr(base, "MR_small")) {
       nmust++;
       if (!have_ref) {
