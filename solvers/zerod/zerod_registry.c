@@ -2,7 +2,7 @@
 #include "zerod_impl.h"
 
 extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJunction, HtZD_BloodVesselJunction;
-extern const HtZDBlockType HtZD_ValveTanh, HtZD_ChamberElastanceInductor;
+extern const HtZDBlockType HtZD_ResistiveJunction, HtZD_ValveTanh, HtZD_ChamberElastanceInductor;
 extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
 
 static const HtZDBlockType *const registry[] = {
@@ -10,6 +10,7 @@ static const HtZDBlockType *const registry[] = {
   &HtZD_BloodVesselCRL,      /* block_bloodvesselcrl.c */
   &HtZD_NormalJunction,      /* block_junction.c */
   &HtZD_BloodVesselJunction, /* block_bvjunction.c */
+  &HtZD_ResistiveJunction,   /* block_resistive_junction.c */
   &HtZD_FlowBC,              /* bc_flow.c */
   &HtZD_PressureBC,          /* bc_pressure.c */
   &HtZD_ResistanceBC,        /* bc_resistance.c */

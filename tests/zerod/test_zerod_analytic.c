@@ -1,6 +1,8 @@
 /* 0D engine against closed-form solutions:
  *  1. steady Poiseuille R-R: Q = 5, R_vessel = 100, R = 100, Pd = 100  ->  P_in = 1100, P_out = 600;
  *  2. steady flow into an RCR: P_out = Q (Rp + Rd) + Pd, P_in = P_out + R_vessel Q;
+ *  2b. resistive_junction splitting Q = 5 symmetrically (R = [10, 20, 20], vessels 100, outlets 100):
+ *     P_c = 550, P_in = 1100, Q_1 = Q_2 = 2.5;
  *  3. periodic state of vessel + RCR under Q(t) = Q0 + Q1 sin(wt): frequency-domain Windkessel
  *     P_out(t) = Q0 (Rp + Rd) + Pd + Im[Q1 Z(w) e^{iwt}],  Z(w) = Rp + Rd / (1 + i w Rd C);
  *     generalized-alpha is second order, so the error must fall ~4x when dt halves and stay below
@@ -108,6 +110,27 @@ static PetscErrorCode Body(void)
     HT_CHECK_CLOSE(pin[i], 5.0 * 3000.0 + 50.0 + 500.0, 1e-10, 0, "RCR P_in");
   }
   PetscCall(HtZeroD_Destroy(&zd));
+
+  /* 2b. resistive junction */
+  {
+    cJSON *m = cJSON_Parse("{\"simulation_parameters\": {\"number_of_cardiac_cycles\": 2, \"number_of_time_pts_per_cardiac_cycle\": 5, \"absolute_tolerance\": 1e-10},"
+                           " \"vessels\": [{\"vessel_id\": 0, \"vessel_name\": \"v0\", \"zero_d_element_type\": \"BloodVessel\", \"zero_d_element_values\": {\"R_poiseuille\": 100}, \"boundary_conditions\": {\"inlet\": \"IN\"}},"
+                           " {\"vessel_id\": 1, \"vessel_name\": \"v1\", \"zero_d_element_type\": \"BloodVessel\", \"zero_d_element_values\": {\"R_poiseuille\": 100}, \"boundary_conditions\": {\"outlet\": \"O1\"}},"
+                           " {\"vessel_id\": 2, \"vessel_name\": \"v2\", \"zero_d_element_type\": \"BloodVessel\", \"zero_d_element_values\": {\"R_poiseuille\": 100}, \"boundary_conditions\": {\"outlet\": \"O2\"}}],"
+                           " \"junctions\": [{\"junction_name\": \"J0\", \"junction_type\": \"resistive_junction\", \"junction_values\": {\"R\": [10, 20, 20]}, \"inlet_vessels\": [0], \"outlet_vessels\": [1, 2]}],"
+                           " \"boundary_conditions\": [{\"bc_name\": \"IN\", \"bc_type\": \"FLOW\", \"bc_values\": {\"Q\": 5.0}},"
+                           " {\"bc_name\": \"O1\", \"bc_type\": \"RESISTANCE\", \"bc_values\": {\"R\": 100, \"Pd\": 0}}, {\"bc_name\": \"O2\", \"bc_type\": \"RESISTANCE\", \"bc_values\": {\"R\": 100, \"Pd\": 0}}]}");
+    const PetscReal *pc, *q1, *pin0;
+    PetscCall(Run(m, "resistive_junction", &zd));
+    PetscCall(HtZeroD_GetVariable(zd, "pressure_c:J0", &nt, NULL, &pc));
+    PetscCall(HtZeroD_GetVesselResult(zd, "v1", NULL, NULL, &q1, NULL, NULL, NULL));
+    PetscCall(HtZeroD_GetVesselResult(zd, "v0", NULL, NULL, NULL, NULL, &pin0, NULL));
+    printf("resistive junction: P_c = %.12g (550), Q_1 = %.12g (2.5), P_in = %.12g (1100)\n", (double)pc[nt - 1], (double)q1[nt - 1], (double)pin0[nt - 1]);
+    HT_CHECK_CLOSE(pc[nt - 1], 550.0, 1e-10, 0, "resistive junction P_c");
+    HT_CHECK_CLOSE(q1[nt - 1], 2.5, 1e-10, 1e-10, "resistive junction Q_1");
+    HT_CHECK_CLOSE(pin0[nt - 1], 1100.0, 1e-10, 0, "resistive junction P_in");
+    PetscCall(HtZeroD_Destroy(&zd));
+  }
 
   /* 3. sinusoidal inflow into vessel + RCR vs the frequency-domain solution, two time steps */
   PetscCall(SineError(201, &e1));
