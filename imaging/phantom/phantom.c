@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <dirent.h>
 
 /* tissue classes used by the renderer (label values of HtPhantom_Inside are separate) */
 enum { C_SOFT = 0, C_AORTA, C_LV, C_MYO, C_CORTICAL, C_CANCELLOUS, C_DISC, C_LUNG, C_COUNT };
@@ -659,6 +660,20 @@ PetscErrorCode HtPhantom_WriteDefault(const char *dir, unsigned seed)
 
   PetscFunctionBeginUser;
   PetscCheck(dir && dir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: no output folder given");
+  { /* fail before rendering when the folder cannot take the series (WriteDicom checks again) */
+    PetscBool exists, isdir, any = PETSC_FALSE;
+    PetscCall(HtPath_Exists(dir, &exists, &isdir));
+    PetscCheck(!exists || isdir, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: exists and is not a folder", dir);
+    if (exists) {
+      DIR           *d = opendir(dir);
+      struct dirent *e;
+      PetscCheck(d, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: cannot be listed", dir);
+      while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) any = PETSC_TRUE;
+      closedir(d);
+    }
+    PetscCheck(!any, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: not empty; the DICOM series needs an empty or new folder", dir);
+  }
   memset(&ct, 0, sizeof(ct));
   PetscCall(HtPhantom_Default(&ph));
   PetscCall(HtPhantom_DefaultGrid(&ph, &g));

@@ -144,7 +144,40 @@ static PetscErrorCode Body(void)
     PetscCall(RoundTrip(&ct, "oblique"));
     PetscCall(HtVolume_Free(&ct));
   }
-  /* 3. a regular file as the output folder is refused */
+  /* 3. HtPhantom_WriteDefault (what `hemotwin phantom --out DIR` calls): one file per default slice,
+   * and a second call into the same folder is refused */
+  {
+    char           dir[64], p[PETSC_MAX_PATH_LEN];
+    PetscInt       nf = 0;
+    DIR           *d;
+    struct dirent *e;
+    HtTestDcmSlice s;
+    PetscErrorCode ierr;
+    PetscCall(HtPhantom_DefaultGrid(&ph, &g));
+    PetscCall(PetscSNPrintf(dir, sizeof(dir), "phantom_default_%d", (int)getpid()));
+    PetscCall(RemoveDir(dir));
+    PetscCall(HtPhantom_WriteDefault(dir, 11u));
+    d = opendir(dir);
+    PetscCheck(d, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "folder %s: cannot list", dir);
+    while ((e = readdir(d)))
+      if (e->d_name[0] != '.') {
+        if (nf++ == 0) {
+          PetscCall(HtPath_Join(p, sizeof(p), dir, e->d_name));
+          PetscCall(HtTestDcm_ReadSlice(p, &s));
+          HT_CHECK(s.rows == g.n[1] && s.cols == g.n[0], "WriteDefault: slice %ldx%ld", s.rows, s.cols);
+          PetscCall(HtTestDcm_FreeSlice(&s));
+        }
+      }
+    closedir(d);
+    printf("WriteDefault: %" PetscInt_FMT " files (default grid has %" PetscInt_FMT " slices)\n", nf, g.n[2]);
+    HT_CHECK(nf == g.n[2], "WriteDefault wrote %" PetscInt_FMT " files for %" PetscInt_FMT " slices", nf, g.n[2]);
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = HtPhantom_WriteDefault(dir, 11u);
+    PetscCall(PetscPopErrorHandler());
+    HT_CHECK(ierr == PETSC_ERR_FILE_WRITE, "WriteDefault into a non-empty folder gave error %d", (int)ierr);
+    PetscCall(RemoveDir(dir));
+  }
+  /* 4. a regular file as the output folder is refused */
   {
     PetscErrorCode ierr;
     FILE          *f = fopen("phantom_not_a_dir", "w");
