@@ -88,10 +88,14 @@ typedef struct {
 PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo **list);
 
 /* Read one series (series_uid NULL: the series with most files) from a folder (recursive) into a
- * volume in LPS mm, float HU after RescaleSlope/Intercept. meta may be NULL. Compressed transfer
- * syntaxes (JPEG, JPEG-LS, RLE) are decoded. Errors name the file and the problem: mixed
- * orientation, missing ImagePositionPatient, duplicate positions, missing slice (gap > 1.5x the
- * median step), differing rows/cols/spacing, truncated or absent pixel data, multi-frame files. */
+ * volume in LPS mm, float HU after RescaleSlope/Intercept (per slice). meta may be NULL. Transfer
+ * syntaxes: implicit/explicit LE, explicit BE, RLE, JPEG (baseline/extended/lossless), JPEG-LS (DCMTK
+ * codecs) and JPEG 2000 (OpenJPEG). Enhanced multi-frame images whose frames carry positions in the
+ * functional groups are read frame by frame as slices. Files without SeriesInstanceUID form one
+ * unnamed series (warning). Errors name the file and the problem: mixed orientation, missing
+ * ImagePositionPatient, duplicate positions (also multi-phase cine series), missing slice (gap > 1.5x
+ * the median step), differing rows/cols/spacing, truncated or absent pixel data, colour images,
+ * multi-frame files without per-frame positions (no 3D volume is invented). */
 PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta);
 
 /* Same, from an explicit list of files (all of one series). */
