@@ -179,6 +179,29 @@ static PetscErrorCode Body(void)
   HT_CHECK(ok, "integrity_check ok");
   PetscCall(HtStore_Close(&st));
 
+  /* ---- reopening and a failing import leave the database file byte-identical ---- */
+  {
+    unsigned char *b0, *b1;
+    size_t         l0, l1;
+    uint8_t        h0[32], h1[32];
+    PetscCall(ReadAll(db, &b0, &l0));
+    HtSha256(b0, l0, h0);
+    free(b0);
+    PetscCall(HtStore_Open(db, NULL, &st));
+    HtVolume bad2;
+    PetscCall(HtVolume_Copy(&vol, &bad2));
+    bad2.val[7] = INFINITY;
+    snprintf(bad.study_date, sizeof(bad.study_date), "20200101");
+    HT_EXPECT_ERROR(HtStore_ImportSeries(st, &bad2, &bad, &ids2), msg, sizeof(msg));
+    PetscCall(HtVolume_Free(&bad2));
+    PetscCall(HtStore_Close(&st));
+    PetscCall(ReadAll(db, &b1, &l1));
+    HtSha256(b1, l1, h1);
+    free(b1);
+    printf("database file after reopen + failed import: %zu -> %zu bytes, identical %d\n", l0, l1, (int)(l0 == l1 && !memcmp(h0, h1, 32)));
+    HT_CHECK(l0 == l1 && !memcmp(h0, h1, 32), "database bytes unchanged by reopen + failed import");
+  }
+
   /* ---- PHI scan of the database file ---- */
   int    nphi = 0;
   char **phi  = NULL;
