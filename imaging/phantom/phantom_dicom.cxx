@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <exception>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -70,34 +71,11 @@ bool DirHasEntries(const char *dir)
     PetscCheck(_c.good(), PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: DCMTK cannot set an attribute: %s", path, _c.text()); \
   } while (0)
 
-PetscErrorCode HtPhantom_WriteDicom(const HtVolume *ct, const char *dir, const HtPhantomDicomInfo *info_in)
+static PetscErrorCode WriteSeries(const HtVolume *ct, const char *dir, const HtPhantomDicomInfo &info, std::vector<std::string> &written)
 {
-  HtPhantomDicomInfo info;
-  const HtGrid      *g;
-  PetscBool          exists, isdir;
+  const HtGrid *g = &ct->g;
 
   PetscFunctionBeginUser;
-  PetscCheck(ct && ct->val, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom DICOM writer: no volume given");
-  PetscCheck(dir && dir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom DICOM writer: no output folder given");
-  g = &ct->g;
-  PetscCheck(g->n[0] > 0 && g->n[1] > 0 && g->n[2] > 0 && g->n[0] <= 65535 && g->n[1] <= 65535, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: volume size %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " cannot be written as DICOM", dir, g->n[0], g->n[1], g->n[2]);
-  for (int a = 0; a < 3; a++) {
-    PetscCheck(g->spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: voxel spacing along axis %d is not > 0", dir, a);
-    for (int b = 0; b < 3; b++) {
-      double d = 0;
-      for (int c = 0; c < 3; c++) d += g->dir[3 * a + c] * g->dir[3 * b + c];
-      PetscCheck(std::fabs(d - (a == b)) < 1e-6, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: volume direction cosines are not orthonormal", dir);
-    }
-  }
-  if (info_in) info = *info_in;
-  else PetscCall(HtPhantom_DicomInfoDefault(&info));
-
-  PetscCall(HtPath_Exists(dir, &exists, &isdir));
-  PetscCheck(!exists || isdir, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: exists and is not a folder", dir);
-  // mixing two series in one folder would make the reader's job ambiguous: refuse
-  PetscCheck(!exists || !DirHasEntries(dir), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: not empty; the DICOM series needs an empty or new folder", dir);
-  PetscCall(HtPath_MakeDir(dir));
-
   try {
     char study_uid[100], series_uid[100], for_uid[100];
     dcmGenerateUniqueIdentifier(study_uid, SITE_STUDY_UID_ROOT);
@@ -197,10 +175,53 @@ PetscErrorCode HtPhantom_WriteDicom(const HtVolume *ct, const char *dir, const H
         std::remove(tmp.c_str());
         SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: DCMTK cannot write the slice: %s", P, st.text());
       }
-      PetscCheck(std::rename(tmp.c_str(), P) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the written slice into place", P);
+      if (std::rename(tmp.c_str(), P) != 0) {
+        std::remove(tmp.c_str());
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the written slice into place", P);
+      }
+      written.push_back(path);
     }
   } catch (const std::exception &e) {
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "folder %s: DICOM writer failed: %s", dir, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtPhantom_WriteDicom(const HtVolume *ct, const char *dir, const HtPhantomDicomInfo *info_in)
+{
+  HtPhantomDicomInfo info;
+  const HtGrid      *g;
+  PetscBool          exists, isdir;
+
+  PetscFunctionBeginUser;
+  PetscCheck(ct && ct->val, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom DICOM writer: no volume given");
+  PetscCheck(dir && dir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom DICOM writer: no output folder given");
+  g = &ct->g;
+  PetscCheck(g->n[0] > 0 && g->n[1] > 0 && g->n[2] > 0 && g->n[0] <= 65535 && g->n[1] <= 65535, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: volume size %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " cannot be written as DICOM", dir, g->n[0], g->n[1], g->n[2]);
+  for (int a = 0; a < 3; a++) {
+    PetscCheck(g->spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: voxel spacing along axis %d is not > 0", dir, a);
+    for (int b = 0; b < 3; b++) {
+      double d = 0;
+      for (int c = 0; c < 3; c++) d += g->dir[3 * a + c] * g->dir[3 * b + c];
+      PetscCheck(std::fabs(d - (a == b)) < 1e-6, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: volume direction cosines are not orthonormal", dir);
+    }
+  }
+  if (info_in) info = *info_in;
+  else PetscCall(HtPhantom_DicomInfoDefault(&info));
+
+  PetscCall(HtPath_Exists(dir, &exists, &isdir));
+  PetscCheck(!exists || isdir, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: exists and is not a folder", dir);
+  // mixing two series in one folder would make the reader's job ambiguous: refuse
+  PetscCheck(!exists || !DirHasEntries(dir), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "folder %s: not empty; the DICOM series needs an empty or new folder", dir);
+  PetscCall(HtPath_MakeDir(dir));
+  {
+    std::vector<std::string> written;
+    PetscErrorCode           ierr = WriteSeries(ct, dir, info, written);
+    if (ierr) { // no partial series left behind: the folder was new or empty, so these are all ours
+      for (const std::string &w : written) std::remove(w.c_str());
+      if (!exists) rmdir(dir);
+    }
+    PetscCall(ierr);
   }
   PetscFunctionReturn(0);
 }
