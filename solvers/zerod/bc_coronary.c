@@ -63,4 +63,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   }
 }
 
-const HtZDBlockType HtZD_CoronaryBC = {"CORONARY", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval};
+const HtZDBlockType HtZD_CoronaryBC = {"CORONARY", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval, NULL};

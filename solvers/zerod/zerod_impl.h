@@ -36,6 +36,7 @@ typedef struct {
   PetscInt   n;
   PetscReal *r, *Jy, *Jyd;
   PetscReal  time;   /* model time of the evaluation (t_n + alpha_f dt inside a step) */
+  PetscBool *zero_after; /* variables a block asks to reset to 0 after each Newton solve (closed heart valves) */
   PetscReal  period; /* cardiac cycle period */
 } HtZDSys;
 
@@ -43,13 +44,15 @@ typedef struct {
   const char *type_name; /* JSON name: "BloodVessel", "RCR", ... */
   HtZDClass   cls;
   PetscInt    ninternal;
-  const char *internal[4];
+  const char *internal[12];
   /* Read parameters from the JSON values object (may be NULL) */
   PetscErrorCode (*setup)(HtZeroD, HtZDBlock *, const cJSON *values);
   /* Check node counts and set neq once the connections are known */
   PetscErrorCode (*finalize)(HtZeroD, HtZDBlock *);
   /* Add r, d r/d y, d r/d ydot (pv: current parameter values by global id) */
   void (*eval)(const HtZDBlock *, const PetscReal *pv, const PetscReal *y, const PetscReal *yd, HtZDSys *);
+  /* Optional: resolve references to other blocks once every block has its variables */
+  PetscErrorCode (*link)(HtZeroD, HtZDBlock *);
 } HtZDBlockType;
 
 struct _HtZDBlock {
@@ -64,6 +67,8 @@ struct _HtZDBlock {
   PetscInt             vessel_type;          /* 0 none, 1 inlet, 2 outlet (cycle-to-cycle caps) */
   PetscInt             act_type;             /* chambers: activation function (see block_chamber.c) */
   PetscReal            act[8];               /* chambers: activation parameters */
+  PetscBool            closed_loop_inlet;    /* drains into the heart (J_heart_inlet) */
+  PetscInt             aux[4];               /* links to other blocks' variables/parameters */
 };
 
 typedef struct {
@@ -119,6 +124,7 @@ struct _p_HtZeroD {
   PetscReal  rfloor;      /* rounding-noise level of the last residual */
   PetscBool  rfloor_on;
   PetscReal *yold, *ydold, *yaf, *ydam;
+  PetscReal *ycorr;       /* post-solve resets of y_{n+1} accumulated in the current step */
   /* results */
   PetscInt   nout, mout;
   PetscReal *out_t, *out_y, *out_yd;

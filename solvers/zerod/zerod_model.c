@@ -228,6 +228,8 @@ static PetscErrorCode BuildNodes(HtZeroD zd, ConnList *cl)
     PetscCall(PetscMalloc1(blk->neq ? blk->neq : 1, &blk->eq));
     for (PetscInt k = 0; k < blk->neq; k++) blk->eq[k] = zd->neq++;
   }
+  for (PetscInt b = 0; b < zd->nblocks; b++)
+    if (zd->blocks[b].type->link) PetscCall(zd->blocks[b].type->link(zd, &zd->blocks[b]));
   PetscCheck(zd->neq == zd->n, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model has %" PetscInt_FMT " equations for %" PetscInt_FMT " unknowns (check connections and boundary conditions)", zd->source, zd->neq, zd->n);
   PetscCheck(zd->n > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model has no unknowns", zd->source);
   PetscCall(PetscMalloc1(zd->n, &zd->eq_block));
@@ -271,7 +273,7 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
 {
   ConnList    *cl_ = clp;
   const cJSON *vessels, *bcs, *junctions, *it;
-  static const char *const unsupported[] = {"external_solver_coupling_blocks", "closed_loop_blocks", NULL};
+  static const char *const unsupported[] = {"external_solver_coupling_blocks", NULL};
 
   PetscFunctionBeginUser;
   PetscCheck(model && cJSON_IsObject(model), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model is not a JSON object", zd->source);
@@ -359,6 +361,36 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
         }
       }
     } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: junction %s needs inlet_vessels/outlet_vessels or inlet_blocks/outlet_blocks", zd->source, name);
+  }
+  /* closed loop: one heart block "CLH" between the junctions J_heart_inlet and J_heart_outlet;
+   * closed-loop boundary conditions drain into J_heart_inlet, outlet_blocks are fed by J_heart_outlet */
+  {
+    PetscInt ncl = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(model, "closed_loop_blocks"))
+    {
+      const char  *type;
+      const cJSON *per = cJSON_GetObjectItemCaseSensitive(it, "cardiac_cycle_period"), *ob, *e;
+      PetscCall(GetString(zd, it, "closed_loop_type", "a closed-loop block", &type));
+      PetscCheck(!strcmp(type, "ClosedLoopHeartAndPulmonary"), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: closed-loop block type %s is not supported", zd->source, type);
+      PetscCheck(ncl++ == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: only one ClosedLoopHeartAndPulmonary block is allowed", zd->source);
+      PetscCheck(cJSON_IsNumber(per), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ClosedLoopHeartAndPulmonary lacks cardiac_cycle_period", zd->source);
+      PetscCheck(!(zd->model_period > 0.0 && per->valuedouble != zd->model_period), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: cardiac_cycle_period %g of the heart differs from the period %g of the time-dependent inputs", zd->source, per->valuedouble, (double)zd->model_period);
+      zd->model_period = per->valuedouble;
+      PetscCall(AddBlock(zd, type, "CLH", cJSON_GetObjectItemCaseSensitive(it, "parameters"), NULL));
+      PetscCall(ConnAdd(cl_, "J_heart_inlet", "CLH"));
+      PetscCall(AddBlock(zd, "NORMAL_JUNCTION", "J_heart_inlet", NULL, NULL));
+      for (PetscInt b = 0; b < zd->nblocks; b++)
+        if (zd->blocks[b].closed_loop_inlet) PetscCall(ConnAdd(cl_, zd->blocks[b].name, "J_heart_inlet"));
+      PetscCall(ConnAdd(cl_, "CLH", "J_heart_outlet"));
+      PetscCall(AddBlock(zd, "NORMAL_JUNCTION", "J_heart_outlet", NULL, NULL));
+      ob = cJSON_GetObjectItemCaseSensitive(it, "outlet_blocks");
+      PetscCheck(cJSON_IsArray(ob), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ClosedLoopHeartAndPulmonary lacks outlet_blocks", zd->source);
+      cJSON_ArrayForEach(e, ob)
+      {
+        PetscCheck(cJSON_IsString(e), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: outlet_blocks must be block names", zd->source);
+        PetscCall(ConnAdd(cl_, "J_heart_outlet", e->valuestring));
+      }
+    }
   }
   /* valves: connections named by their parameters */
   cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(model, "valves"))
@@ -498,6 +530,7 @@ PetscErrorCode HtZeroD_Destroy(HtZeroD *zd)
   PetscCall(VecDestroy(&z->f));
   PetscCall(PetscFree3(z->sys.r, z->sys.Jy, z->sys.Jyd));
   PetscCall(PetscFree4(z->yold, z->ydold, z->yaf, z->ydam));
+  PetscCall(PetscFree2(z->ycorr, z->sys.zero_after));
   PetscCall(PetscFree(z->out_t));
   PetscCall(PetscFree(z->out_y));
   PetscCall(PetscFree(z->out_yd));

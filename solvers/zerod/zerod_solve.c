@@ -29,6 +29,7 @@ void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
   PetscInt n = zd->n;
 
   PetscArrayzero(s->r, n);
+  PetscArrayzero(s->zero_after, n);
   PetscArrayzero(s->Jy, n * n);
   PetscArrayzero(s->Jyd, n * n);
   for (PetscInt b = 0; b < zd->nblocks; b++) zd->blocks[b].type->eval(&zd->blocks[b], zd->pv, y, yd, s);
@@ -38,7 +39,7 @@ void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
 static void GAStageValues(HtZeroD zd, const PetscScalar *x)
 {
   for (PetscInt i = 0; i < zd->n; i++) {
-    PetscReal ynew = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]);
+    PetscReal ynew = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
     zd->yaf[i]     = zd->yold[i] + zd->af * (ynew - zd->yold[i]);
     zd->ydam[i]    = zd->ydold[i] + zd->am * (x[i] - zd->ydold[i]);
   }
@@ -125,6 +126,26 @@ static PetscErrorCode ConvergenceTest(SNES snes, PetscInt it, PetscReal xnorm, P
   PetscFunctionReturn(0);
 }
 
+/* svZeroDSolver's post-solve action: after each linear solve, before the update, variables flagged
+ * by a block (the flow through a closed heart valve) are reset to zero in y_{n+1}; the increment is
+ * added afterwards. Kept as a correction ycorr on top of y_{n+1}(x). */
+static PetscErrorCode GAPreCheck(SNESLineSearch ls, Vec X, Vec Y, PetscBool *changed, void *ctx)
+{
+  HtZeroD            zd = (HtZeroD)ctx;
+  const PetscScalar *x;
+
+  PetscFunctionBeginUser;
+  (void)ls;
+  (void)Y;
+  *changed = PETSC_FALSE;
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt i = 0; i < zd->n; i++) {
+    if (zd->sys.zero_after[i]) zd->ycorr[i] -= zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscFunctionReturn(0);
+}
+
 /* Name the block owning the largest residual for the error message. */
 static const char *WorstBlock(HtZeroD zd, Vec F, PetscReal *rmax)
 {
@@ -155,6 +176,7 @@ static PetscErrorCode GAStep(HtZeroD zd, PetscReal *y, PetscReal *yd, PetscReal 
   PetscCall(PetscArraycpy(zd->ydold, yd, zd->n));
   HtZD_UpdateTime(zd, time + zd->af * zd->dt);
   zd->rfloor_on = PETSC_TRUE;
+  PetscCall(PetscArrayzero(zd->ycorr, zd->n));
   PetscCall(VecGetArray(zd->x, &x));
   for (PetscInt i = 0; i < zd->n; i++) x[i] = (1.0 - 1.0 / zd->gam) * yd[i]; /* predictor: constant y */
   PetscCall(VecRestoreArray(zd->x, &x));
@@ -170,7 +192,7 @@ static PetscErrorCode GAStep(HtZeroD zd, PetscReal *y, PetscReal *yd, PetscReal 
   }
   PetscCall(VecGetArray(zd->x, &x));
   for (PetscInt i = 0; i < zd->n; i++) {
-    y[i]  = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]);
+    y[i]  = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
     yd[i] = x[i];
   }
   PetscCall(VecRestoreArray(zd->x, &x));
@@ -304,6 +326,7 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   PetscCall(PetscMalloc3(n, &zd->sys.r, n * n, &zd->sys.Jy, n * n, &zd->sys.Jyd));
   zd->sys.n = n;
   PetscCall(PetscMalloc4(n, &zd->yold, n, &zd->ydold, n, &zd->yaf, n, &zd->ydam));
+  PetscCall(PetscCalloc2(n, &zd->ycorr, n, &zd->sys.zero_after));
   PetscCall(PetscMalloc1((2 * (zd->sp.pts_per_cycle - 1) + 1) * n, &zd->ring));
   /* the model is tiny: every rank integrates it redundantly on PETSC_COMM_SELF */
   PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, n, n, NULL, &zd->J));
@@ -314,6 +337,7 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   PetscCall(SNESSetType(zd->snes, SNESNEWTONLS));
   PetscCall(SNESGetLineSearch(zd->snes, &ls));
   PetscCall(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
+  PetscCall(SNESLineSearchSetPreCheck(ls, GAPreCheck, zd));
   PetscCall(SNESSetFunction(zd->snes, zd->f, GAFunction, zd));
   PetscCall(SNESSetJacobian(zd->snes, zd->J, zd->J, GAJacobian, zd));
   PetscCall(SNESSetTolerances(zd->snes, 0.0, 0.0, 0.0, zd->sp.max_nliter + 1, 100000000));
