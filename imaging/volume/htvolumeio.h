@@ -3,8 +3,9 @@
  *
  * NIfTI: the sform is used when sform_code > 0, else the qform, else the pixel dimensions (a
  * warning is logged). NIfTI world is RAS; we negate x and y to get LPS. Whatever the voxel order
- * on disk (LPS, RAS, LAS, oblique ...), the returned grid keeps the file's index order and
- * stores the (possibly negative-axis) unit directions in HtGrid.dir, so that
+ * on disk (LPS, RAS, LAS, oblique ...), the returned grid keeps the file's index order (except
+ * that the slice order is reversed when the voxel order is left-handed, NIfTI qfac = -1, as VTK
+ * does) and stores the (possibly negative-axis) unit directions in HtGrid.dir, so that
  * HtGrid_IndexToWorld(index) gives the LPS position of that voxel exactly as the file says.
  * Use HtVolume_Reorient / HtLabels_Reorient to get the closest axis-aligned order
  * (i -> L, j -> P, k -> S, dir close to identity) when a stage needs it.
