@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef enum { K_NUMBER, K_INT, K_STRING, K_BOOL, K_OBJECT, K_ARRAY, K_ANY } KeyType;
 typedef struct {
@@ -203,7 +204,13 @@ static PetscErrorCode ExpandPathNamed(const char *in, const char *base_dir, cons
       if (!strcmp(var, "HEMOTWIN_DATA")) PetscCall(HtData_Dir(val, sizeof(val)));
       else if (!strcmp(var, "OUT")) {
         PetscCheck(out_dir && out_dir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: ${OUT} used but no output folder given (--out)", what);
-        PetscCall(PetscStrncpy(val, out_dir, sizeof(val)));
+        /* --out is relative to the current folder, not to the case file's. */
+        if (out_dir[0] == '/') PetscCall(PetscStrncpy(val, out_dir, sizeof(val)));
+        else {
+          char cwd[PETSC_MAX_PATH_LEN];
+          PetscCheck(getcwd(cwd, sizeof(cwd)), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot resolve the output folder %s (current folder unknown)", what, out_dir);
+          PetscCall(HtPath_Join(val, sizeof(val), cwd, out_dir));
+        }
       } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: unknown variable ${%s} (known: ${HEMOTWIN_DATA}, ${OUT})", what, var);
       lv = strlen(val);
       PetscCheck(o + lv + 1 < sizeof(tmp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: path too long after expansion", what);
