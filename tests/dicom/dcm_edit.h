@@ -1,0 +1,12 @@
+/* Test-only DCMTK adaptor: write a modified copy of a DICOM file to build inconsistent series. */
+#pragma once
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* op: "oblique" (IOP rotated 30 degrees about z), "no_ipp" (delete ImagePositionPatient),
+ * "small" (one row fewer: Rows-1 with matching pixel data), "half_pixels" (PixelData cut to half
+ * its length), "series_uid=<uid>" (set SeriesInstanceUID). Returns 0 on success. */
+int HtTestDcm_Edit(const char *src, const char *dst, const char *op);
+#ifdef __cplusplus
+}
+#endif
