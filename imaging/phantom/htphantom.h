@@ -84,6 +84,14 @@ typedef struct {
 /* The default aorta-coarctation phantom (no allocation; Destroy is still called for symmetry). */
 PetscErrorCode HtPhantom_Default(HtPhantom *ph);
 PetscErrorCode HtPhantom_Destroy(HtPhantom *ph);
+/* Options (PETSc options database), for robustness studies; each keeps its default when absent:
+ *   -phantom_spacing <mm>      isotropic grid spacing of HtPhantom_DefaultGrid (0.6 .. 3)
+ *   -phantom_noise_sd <HU>     noise sd (>= 0)
+ *   -phantom_blur_sigma <mm>   PSF sigma (>= 0)
+ *   -phantom_supersample <n>   partial-volume samples per axis (1 .. 8)
+ *   -phantom_coarct_frac <f>   coarctation narrowing fraction (0 .. 0.9), 0.53 = 47 % minimum radius
+ * HtPhantom_WriteDefault applies them. */
+PetscErrorCode HtPhantom_SetFromOptions(HtPhantom *ph);
 /* Fill s0/len of each piece and length_mm of each tube after editing pieces by hand (Default does it). */
 PetscErrorCode HtPhantom_SetUp(HtPhantom *ph);
 
@@ -95,7 +103,7 @@ PetscErrorCode HtPhantom_NearestAxis(const HtPhantom *ph, const PetscReal x_mm[3
 /* Axis point, unit tangent and true radius of tube t at arc length s (clamped to [0, length]). */
 PetscErrorCode HtPhantom_TubeEval(const HtPhantom *ph, PetscInt t, PetscReal s_mm, PetscReal x_mm[3], PetscReal tangent[3], PetscReal *r_mm);
 
-/* Axial grid covering the phantom (about 1.25 mm, <= ~5 M voxels), dir = identity. */
+/* Axial grid covering the phantom (1.25 mm: 3.2 M voxels), dir = identity. */
 PetscErrorCode HtPhantom_DefaultGrid(const HtPhantom *ph, HtGrid *g);
 /* CT in HU: supersampled tissue classes (partial volume), Gaussian blur, Gaussian noise from a fixed
  * seed (own RNG, reproducible across platforms). Allocates ct (HtVolume_Free it). */

@@ -414,7 +414,7 @@ PetscErrorCode HtPhantom_DefaultGrid(const HtPhantom *ph, HtGrid *g)
     PetscCheck(sp[a] > 0 && ph->grid_hi_mm[a] > ph->grid_lo_mm[a], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: grid box or spacing invalid along axis %d", a);
     n[a] = (PetscInt)PetscFloorReal((ph->grid_hi_mm[a] - ph->grid_lo_mm[a]) / sp[a] + 1e-9) + 1;
   }
-  PetscCheck((double)n[0] * n[1] * n[2] <= 8e6, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: default grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " too large", n[0], n[1], n[2]);
+  PetscCheck((double)n[0] * n[1] * n[2] <= 64e6, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "phantom: default grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " too large", n[0], n[1], n[2]);
   HtGrid_SetAxisAligned(g, n, ph->grid_lo_mm, sp);
   PetscFunctionReturn(0);
 }
@@ -676,6 +676,7 @@ PetscErrorCode HtPhantom_WriteDefault(const char *dir, unsigned seed)
   }
   memset(&ct, 0, sizeof(ct));
   PetscCall(HtPhantom_Default(&ph));
+  PetscCall(HtPhantom_SetFromOptions(&ph));
   PetscCall(HtPhantom_DefaultGrid(&ph, &g));
   PetscCall(HtPhantom_Render(&ph, &g, seed, &ct));
   PetscCall(HtPhantom_WriteDicom(&ct, dir, NULL));
@@ -710,5 +711,45 @@ PetscErrorCode HtPhantom_AorticRoot(const HtPhantom *ph, PetscReal x_mm[3], Pets
   }
   PetscCall(HtPhantom_TubeEval(ph, 0, hi, x_mm, NULL, r_mm));
   if (s_mm) *s_mm = hi;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtPhantom_SetFromOptions(HtPhantom *ph)
+{
+  PetscReal v;
+  PetscInt  iv;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-phantom_spacing", &v, &set));
+  if (set) {
+    PetscCheck(v >= 0.6 && v <= 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_spacing %g: expected 0.6 .. 3 mm", (double)v);
+    for (int a = 0; a < 3; a++) ph->grid_spacing_mm[a] = v;
+  }
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-phantom_noise_sd", &v, &set));
+  if (set) {
+    PetscCheck(v >= 0 && v <= 500, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_noise_sd %g: expected 0 .. 500 HU", (double)v);
+    ph->noise_sd_HU = v;
+  }
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-phantom_blur_sigma", &v, &set));
+  if (set) {
+    PetscCheck(v >= 0 && v <= 5, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_blur_sigma %g: expected 0 .. 5 mm", (double)v);
+    ph->blur_sigma_mm = v;
+  }
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-phantom_supersample", &iv, &set));
+  if (set) {
+    PetscCheck(iv >= 1 && iv <= 8, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_supersample %" PetscInt_FMT ": expected 1 .. 8", iv);
+    ph->supersample = iv;
+  }
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-phantom_coarct_frac", &v, &set));
+  if (set) {
+    PetscInt t;
+    PetscCheck(v > 0 && v <= 0.9, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_coarct_frac %g: expected 0 .. 0.9", (double)v);
+    for (t = 0; t < ph->ntubes; t++)
+      if (ph->tube[t].sten_len_mm > 0) break;
+    PetscCheck(t < ph->ntubes, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -phantom_coarct_frac: the phantom has no narrowing");
+    ph->tube[t].sten_frac = v;
+  }
+  PetscCall(HtPhantom_SetUp(ph));
   PetscFunctionReturn(0);
 }

@@ -154,7 +154,23 @@ static PetscErrorCode Body(void)
     printf("coarctation at (%.2f, %.2f, %.2f) mm: r_min %.3f mm, r_ref %.3f mm, ratio %.3f, length %.1f mm\n", (double)xc[0], (double)xc[1], (double)xc[2], (double)rmin, (double)rref, (double)(rmin / rref), (double)ph.tube[0].sten_len_mm);
     HT_CHECK(rmin / rref >= 0.45 && rmin / rref <= 0.50, "coarctation ratio %.3f outside 0.45-0.50", (double)(rmin / rref));
   }
-  /* 6. bad input is rejected with an error */
+  /* 6. options: spacing and coarctation depth */
+  {
+    HtGrid    g;
+    PetscReal xc[3], rmin, rref;
+    PetscCall(PetscOptionsSetValue(NULL, "-phantom_spacing", "1.0"));
+    PetscCall(PetscOptionsSetValue(NULL, "-phantom_coarct_frac", "0.3"));
+    PetscCall(HtPhantom_Default(&ph));
+    PetscCall(HtPhantom_SetFromOptions(&ph));
+    PetscCall(HtPhantom_DefaultGrid(&ph, &g));
+    PetscCall(HtPhantom_Coarctation(&ph, xc, &rmin, &rref));
+    printf("options -phantom_spacing 1.0 -phantom_coarct_frac 0.3: grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " at %.2f mm, coarctation ratio %.4f\n", g.n[0], g.n[1], g.n[2], (double)g.spacing[0], (double)(rmin / rref));
+    HT_CHECK(g.spacing[0] == 1.0 && g.n[0] == 151, "spacing option not applied");
+    HT_CHECK_CLOSE(rmin / rref, 0.7, 2e-3, 0, "coarctation ratio with -phantom_coarct_frac 0.3");
+    PetscCall(PetscOptionsClearValue(NULL, "-phantom_spacing"));
+    PetscCall(PetscOptionsClearValue(NULL, "-phantom_coarct_frac"));
+  }
+  /* 7. bad input is rejected with an error */
   {
     PetscErrorCode ierr;
     PetscCall(OneTube(&ph, -1));
