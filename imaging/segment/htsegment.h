@@ -7,14 +7,31 @@
  *   2 "heart"            cardiac blood pool (chambers)
  *   3 "pulmonary_artery" pulmonary trunk / arteries when separable from the heart
  *
- * Method: contrast threshold from the intensity histogram (halfway between the soft-tissue mode
- * and the contrast-blood mode), bone masked, descending aorta found as a round bright disc that
- * persists over several axial slices (distance-map maxima + roundness), region grown from it,
- * thin bridges cut by an opening, holes filled; aorta separated from the (much thicker)
- * chambers with distance-map based openings.
+ * Method (numbers printed by tests/segment):
+ *   1. intensities: soft-tissue and contrast-blood modes of the smoothed histogram; threshold
+ *      halfway between them (the half-level edge, so volumes are unbiased); upper limit
+ *      max(700, blood + 250) HU;
+ *   2. bone: large dense components (>= 2 mL above the upper limit; small ones are vascular
+ *      calcium), closed, marrow holes filled per slice, grown by 1.5 mm;
+ *   3. seed: round bright discs on axial slices (in-slice distance map, roundness), linked over
+ *      slices into vertical tubes; the longest (ties: most posterior) is the descending aorta;
+ *   4. blood pool: opening with a ~1.5 mm ball, component of the seed, small holes filled, the
+ *      half-level rim restored;
+ *   5. separation: marker watershed of the 3D distance map (thick to thin, FIFO on plateaus).
+ *      Markers: the descending tube and an ascending tube (anterior, similar radius, joined to
+ *      the seed through passages wider than 40 % of the aorta radius) -> aorta; chamber cores
+ *      (thicker than max(1.5 r, r + 6 mm)) -> heart. The aorta is cut where it meets the chambers
+ *      (annulus neck); heart voxels farther than core radius + 10 mm from a core (pulmonary
+ *      veins into the lungs) stay unlabelled. The aorta keeps only its component of the seed.
+ *   6. right heart + pulmonary artery: the largest remaining pool (>= 30 mL, within 15 mm of the
+ *      heart label) is split the same way (cores relative to its own thickness; the longest
+ *      aorta-sized tube in it = pulmonary trunk, kept within 3 trunk radii).
  *
- * The input volume may have any orientation; segmentation is done on the voxel grid and the
- * labels come back on exactly the input grid. */
+ * Not handled: non-contrast CT (error), the false lumen of a dissection below the threshold
+ * (left out), calcified plaque (never labelled).
+ *
+ * The input volume may have any axis-aligned orientation (sagittal/coronal stacks are segmented
+ * on an axially permuted copy); the labels come back on exactly the input grid. */
 #pragma once
 #include <htvolume.h>
 
@@ -29,8 +46,8 @@ typedef struct {
   PetscReal tissue_HU;       /* soft-tissue histogram mode                                 */
   PetscReal blood_HU;        /* contrast-blood histogram mode                              */
   PetscReal bone_HU;         /* voxels above this (and their dilated neighbourhood) = bone */
-  PetscReal seed_mm[3];      /* LPS mm of the automatically found descending-aorta seed    */
-  PetscReal aorta_radius_mm; /* lumen radius at the seed                                   */
+  PetscReal seed_mm[3];      /* LPS mm of the seed (middle of the longest aorta-like tube)    */
+  PetscReal aorta_radius_mm; /* median equal-area lumen radius along that tube             */
   PetscReal volume_mL[8];    /* volume per label value (index 0 unused)                    */
   PetscInt  nvoxels[8];      /* voxel count per label value                                */
   PetscReal seconds;         /* wall time of the segmentation (information only)           */
@@ -44,7 +61,9 @@ typedef struct {
 } HtSegmentOptions;
 
 PetscErrorCode HtSegment_DefaultOptions(HtSegmentOptions *o);
-/* Options database: -seg_min_HU, -seg_max_HU, -seg_verbose, -seg_separate. */
+/* Options database: -seg_min_HU, -seg_max_HU, -seg_verbose, -seg_separate; tuning (rarely
+ * needed): -seg_rim <mm>, -seg_rim_frac <0..1> (rim level, 0.5 = half level), -seg_rcore <mm>,
+ * -seg_rcore_rh <mm>, -seg_reach <mm>. */
 PetscErrorCode HtSegment_SetFromOptions(HtSegmentOptions *o);
 /* labels is allocated here on ct's grid (free with HtLabels_Free). rep may be NULL. */
 PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o, HtLabels *labels, HtSegmentReport *rep);

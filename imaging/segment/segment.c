@@ -1,5 +1,6 @@
 /* Automatic blood-pool segmentation of contrast CT (see htsegment.h for the method). */
 #include "segment_priv.h"
+#include <htvolumeio.h>
 #include <math.h>
 #include <string.h>
 
@@ -441,7 +442,7 @@ static PetscErrorCode RightHeart(const HtGrid *g, const HtVolume *ct, const HtSe
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
-PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
+static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
 {
   HtSegmentOptions o;
   HtSegmentReport  R;
@@ -452,12 +453,9 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   float           *f;
   PetscBool        found;
   PetscFunctionBeginUser;
-  PetscCheck(ct && ct->val && N > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: empty CT volume");
   if (opt) o = *opt;
   else PetscCall(HtSegment_DefaultOptions(&o));
   memset(&R, 0, sizeof(R));
-  for (int a = 0; a < 3; a++) PetscCheck(g->spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: invalid voxel spacing");
-  PetscCheck(fabs(g->dir[8]) > 0.7, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: the slice axis is not axial (|k . S| = %.2f); reorient the volume first", (double)fabs(g->dir[8]));
   PetscCheck(g->n[2] >= 8, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: only %" PetscInt_FMT " slices, a 3D CT is needed", g->n[2]);
 
   /* 1. intensities */
@@ -589,6 +587,13 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
     PetscCall(RightHeart(g, ct, &R, &o, opened, blood, aorta, heart, disc, ndisc, r_core, reach, pa));
   } else PetscCall(PetscArraycpy(aorta, blood, N));
 
+  /* one connected aorta (the centerline is extracted from it): islands are left unlabelled */
+  {
+    size_t na;
+    PetscCall(HtSeg_KeepConnected(g, aorta, seed, tmp, &na));
+    if (na > 0) PetscCall(PetscArraycpy(aorta, tmp, N));
+  }
+
   /* 7. labels */
   PetscCall(HtLabels_Alloc(labels, g));
   for (size_t i = 0; i < N; i++) {
@@ -609,6 +614,40 @@ PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o
   PetscCall(PetscFree2(opened, pa));
   PetscCall(PetscFree(f));
   if (rep) *rep = R;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
+{
+  PetscFunctionBeginUser;
+  memset(labels, 0, sizeof(*labels));
+  PetscCheck(ct && ct->val && HtGrid_Count(&ct->g) > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: empty CT volume");
+  for (int a = 0; a < 3; a++) PetscCheck(ct->g.spacing[a] > 0 && ct->g.n[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: invalid grid (axis %d: %" PetscInt_FMT " voxels, spacing %g mm)", a, ct->g.n[a], (double)ct->g.spacing[a]);
+  if (fabs(ct->g.dir[8]) > 0.7) {
+    PetscCall(SegmentAxial(ct, opt, labels, rep));
+    PetscFunctionReturn(0);
+  }
+  /* sagittal/coronal acquisitions: segment an axially reoriented copy (a pure permutation of the
+   * voxels), then carry the labels back voxel by voxel through world coordinates */
+  HtVolume ax;
+  HtLabels la;
+  PetscCall(HtVolume_Copy(ct, &ax));
+  PetscCall(HtVolume_Reorient(&ax));
+  PetscCheck(fabs(ax.g.dir[8]) > 0.7, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segmentation: no volume axis is close to the head-foot direction (oblique volume)");
+  PetscCall(SegmentAxial(&ax, opt, &la, rep));
+  PetscCall(HtVolume_Free(&ax));
+  PetscCall(HtLabels_Alloc(labels, &ct->g));
+  for (PetscInt k = 0; k < ct->g.n[2]; k++)
+    for (PetscInt j = 0; j < ct->g.n[1]; j++)
+      for (PetscInt i = 0; i < ct->g.n[0]; i++) {
+        PetscReal ijk[3] = {i, j, k}, x[3], q[3];
+        HtGrid_IndexToWorld(&ct->g, ijk, x);
+        HtGrid_WorldToIndex(&la.g, x, q);
+        PetscInt a = (PetscInt)lround(q[0]), b = (PetscInt)lround(q[1]), c = (PetscInt)lround(q[2]);
+        if (a >= 0 && b >= 0 && c >= 0 && a < la.g.n[0] && b < la.g.n[1] && c < la.g.n[2]) labels->lab[HtGrid_Index(&ct->g, i, j, k)] = la.lab[HtGrid_Index(&la.g, a, b, c)];
+      }
+  for (PetscInt t = 0; t < la.nnames; t++) PetscCall(HtLabels_SetName(labels, la.names[t].value, la.names[t].name));
+  PetscCall(HtLabels_Free(&la));
   PetscFunctionReturn(0);
 }
 

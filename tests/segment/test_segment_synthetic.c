@@ -40,7 +40,7 @@ static int Class(const Scene *s, const double x[3]) /* 0 tissue, 1 blood, 2 bone
 static PetscErrorCode Render(const Scene *s, const HtGrid *g, HtVolume *ct)
 {
   const double hu[3] = {40, 350, 1100};
-  const int    S     = 4;
+  const int    S     = 3;
   PetscFunctionBeginUser;
   PetscCall(HtVolume_Alloc(ct, g));
   for (PetscInt k = 0; k < g->n[2]; k++)
@@ -96,6 +96,27 @@ static PetscErrorCode Run(void)
         }
     printf("cylinder: %zu labelled voxels in or next to the bone block\n", nbone);
     HT_CHECK(nbone == 0, "no bone labelled");
+    PetscCall(HtLabels_Free(&seg));
+    PetscCall(HtVolume_Free(&ct));
+  }
+  /* 1b. the same cylinder scanned as a coronal stack (j -> S, k -> P): labels come back on the
+   * input grid, same volume */
+  {
+    Scene  s;
+    HtGrid gc;
+    PetscInt nc[3] = {80, 100, 80};
+    memset(&s, 0, sizeof s);
+    s.cx = 5, s.cy = 8, s.r = 10, s.z0 = -1, s.z1 = 200;
+    s.bone_lo[0] = s.bone_hi[0] = 1e9;
+    HtGrid_SetAxisAligned(&gc, nc, or, sp);
+    const PetscReal dir[9] = {1, 0, 0, 0, 0, 1, 0, 1, 0};
+    PetscCall(PetscArraycpy(gc.dir, dir, 9));
+    PetscCall(Render(&s, &gc, &ct));
+    PetscCall(HtSegment_BloodPool(&ct, &o, &seg, &rep));
+    double L = nc[1] * sp[1], Vtrue = PETSC_PI * s.r * s.r * L / 1000.0, V = HtLabels_Volume_mL(&seg, -1);
+    printf("coronal cylinder: segmented %.2f mL, analytic %.2f mL (%.2f %%), labels on the input grid: %s\n", V, Vtrue, 100 * (V - Vtrue) / Vtrue, HtGrid_Same(&seg.g, &gc, 1e-9) ? "yes" : "no");
+    HT_CHECK(HtGrid_Same(&seg.g, &gc, 1e-9), "labels on the input grid");
+    HT_CHECK_CLOSE(V, Vtrue, 0.03, 0, "coronal cylinder volume");
     PetscCall(HtLabels_Free(&seg));
     PetscCall(HtVolume_Free(&ct));
   }
