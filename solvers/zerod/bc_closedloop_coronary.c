@@ -73,5 +73,5 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jy, e2, pvent, -Cim * im);
 }
 
-const HtZDBlockType HtZD_ClosedLoopCoronaryLeft  = {"ClosedLoopCoronaryLeft", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval, Link};
-const HtZDBlockType HtZD_ClosedLoopCoronaryRight = {"ClosedLoopCoronaryRight", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval, Link};
+const HtZDBlockType HtZD_ClosedLoopCoronaryLeft  = {"ClosedLoopCoronaryLeft", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval, Link, NULL};
+const HtZDBlockType HtZD_ClosedLoopCoronaryRight = {"ClosedLoopCoronaryRight", HTZD_BC, 1, {"volume_im"}, Setup, Finalize, Eval, Link, NULL};

@@ -51,4 +51,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jy, e2, qo, -Rd);
 }
 
-const HtZDBlockType HtZD_ClosedLoopRCR = {"ClosedLoopRCR", HTZD_BC, 1, {"P_c"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ClosedLoopRCR = {"ClosedLoopRCR", HTZD_BC, 1, {"P_c"}, Setup, Finalize, Eval, NULL, NULL};

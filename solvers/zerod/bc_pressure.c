@@ -28,4 +28,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jy, b->eq[0], b->var[0], 1.0);
 }
 
-const HtZDBlockType HtZD_PressureBC = {"PRESSURE", HTZD_BC, 0, {NULL}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_PressureBC = {"PRESSURE", HTZD_BC, 0, {NULL}, Setup, Finalize, Eval, NULL, NULL};

@@ -49,4 +49,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jyd, e1, pc, -Rd * C);
 }
 
-const HtZDBlockType HtZD_RCRBC = {"RCR", HTZD_BC, 1, {"pressure_c"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_RCRBC = {"RCR", HTZD_BC, 1, {"pressure_c"}, Setup, Finalize, Eval, NULL, NULL};

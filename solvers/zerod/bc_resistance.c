@@ -31,4 +31,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jy, b->eq[0], b->var[1], -R);
 }
 
-const HtZDBlockType HtZD_ResistanceBC = {"RESISTANCE", HTZD_BC, 0, {NULL}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ResistanceBC = {"RESISTANCE", HTZD_BC, 0, {NULL}, Setup, Finalize, Eval, NULL, NULL};

@@ -46,4 +46,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jyd, e1, qi, C * (R + 2.0 * S * aq));
 }
 
-const HtZDBlockType HtZD_BloodVessel = {"BloodVessel", HTZD_VESSEL, 0, {NULL}, Setup, HtZD_VesselFinalize, Eval, NULL};
+const HtZDBlockType HtZD_BloodVessel = {"BloodVessel", HTZD_VESSEL, 0, {NULL}, Setup, HtZD_VesselFinalize, Eval, NULL, NULL};

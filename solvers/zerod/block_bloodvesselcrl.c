@@ -37,4 +37,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   HtZD_Add(s, s->Jyd, e1, pi, -C);
 }
 
-const HtZDBlockType HtZD_BloodVesselCRL = {"BloodVesselCRL", HTZD_VESSEL, 0, {NULL}, Setup, HtZD_VesselFinalize, Eval, NULL};
+const HtZDBlockType HtZD_BloodVesselCRL = {"BloodVesselCRL", HTZD_VESSEL, 0, {NULL}, Setup, HtZD_VesselFinalize, Eval, NULL, NULL};

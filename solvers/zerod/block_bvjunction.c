@@ -48,4 +48,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   }
 }
 
-const HtZDBlockType HtZD_BloodVesselJunction = {"BloodVesselJunction", HTZD_JUNCTION, 0, {NULL}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_BloodVesselJunction = {"BloodVesselJunction", HTZD_JUNCTION, 0, {NULL}, Setup, Finalize, Eval, NULL, NULL};

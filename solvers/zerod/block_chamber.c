@@ -105,4 +105,4 @@ static PetscErrorCode Finalize(HtZeroD zd, HtZDBlock *b)
   PetscFunctionReturn(0);
 }
 
-const HtZDBlockType HtZD_ChamberElastanceInductor = {"ChamberElastanceInductor", HTZD_CHAMBER, 1, {"Vc"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ChamberElastanceInductor = {"ChamberElastanceInductor", HTZD_CHAMBER, 1, {"Vc"}, Setup, Finalize, Eval, NULL, NULL};

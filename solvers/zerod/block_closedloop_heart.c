@@ -157,4 +157,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   ADD(Jy, 13, 15, p[RLV_AO] * v15);
 }
 
-const HtZDBlockType HtZD_ClosedLoopHeart = {"ClosedLoopHeartAndPulmonary", HTZD_CLOSEDLOOP, 12, {"V_RA", "Q_RA", "P_RV", "V_RV", "Q_RV", "P_pul", "P_LA", "V_LA", "Q_LA", "P_LV", "V_LV", "Q_LV"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ClosedLoopHeart = {"ClosedLoopHeartAndPulmonary", HTZD_CLOSEDLOOP, 12, {"V_RA", "Q_RA", "P_RV", "V_RV", "Q_RV", "P_pul", "P_LA", "V_LA", "Q_LA", "P_LV", "V_LV", "Q_LV"}, Setup, Finalize, Eval, NULL, NULL};

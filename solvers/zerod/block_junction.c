@@ -39,4 +39,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   }
 }
 
-const HtZDBlockType HtZD_NormalJunction = {"NORMAL_JUNCTION", HTZD_JUNCTION, 0, {NULL}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_NormalJunction = {"NORMAL_JUNCTION", HTZD_JUNCTION, 0, {NULL}, Setup, Finalize, Eval, NULL, NULL};

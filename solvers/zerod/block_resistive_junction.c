@@ -41,4 +41,4 @@ static void Eval(const HtZDBlock *b, const PetscReal *pv, const PetscReal *y, co
   }
 }
 
-const HtZDBlockType HtZD_ResistiveJunction = {"resistive_junction", HTZD_JUNCTION, 1, {"pressure_c"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ResistiveJunction = {"resistive_junction", HTZD_JUNCTION, 1, {"pressure_c"}, Setup, Finalize, Eval, NULL, NULL};

@@ -48,4 +48,4 @@ static PetscErrorCode Finalize(HtZeroD zd, HtZDBlock *b)
   PetscFunctionReturn(0);
 }
 
-const HtZDBlockType HtZD_ValveTanh = {"ValveTanh", HTZD_VALVE, 1, {"valve_status"}, Setup, Finalize, Eval, NULL};
+const HtZDBlockType HtZD_ValveTanh = {"ValveTanh", HTZD_VALVE, 1, {"valve_status"}, Setup, Finalize, Eval, NULL, NULL};

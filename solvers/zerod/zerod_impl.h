@@ -53,6 +53,8 @@ typedef struct {
   void (*eval)(const HtZDBlock *, const PetscReal *pv, const PetscReal *y, const PetscReal *yd, HtZDSys *);
   /* Optional: resolve references to other blocks once every block has its variables */
   PetscErrorCode (*link)(HtZeroD, HtZDBlock *);
+  /* Optional: parameters that depend on the initial state (after the steady start); pv as then */
+  void (*init)(HtZDBlock *, const PetscReal *pv, const PetscReal *y, const PetscReal *yd);
 } HtZDBlockType;
 
 struct _HtZDBlock {

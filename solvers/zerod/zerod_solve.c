@@ -497,6 +497,13 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd)
     }
     HtZD_ToUnsteady(zd);
   }
+  /* initial-state dependent block parameters. The state used is the model's initial condition
+   * (not the steady start), parameter values are those of the last evaluation (steady means after a
+   * steady start, t = 0 otherwise): this is what reproduces svZeroDSolver's coronary references with
+   * and without steady_initial. */
+  if (!zd->sp.steady_initial) HtZD_UpdateTime(zd, 0.0);
+  for (PetscInt b = 0; b < zd->nblocks; b++)
+    if (zd->blocks[b].type->init) zd->blocks[b].type->init(&zd->blocks[b], zd->pv, zd->y0, zd->yd0);
   GASetCoefficients(zd, dt, zd->sp.rho_infty);
   PetscCall(PetscStrcmp(zd->ts_type, "alpha_sv", &alpha_sv));
   if (!alpha_sv) {
