@@ -34,6 +34,8 @@ PetscErrorCode HtTestDcm_ReadSlice(const char *path, HtTestDcmSlice *s)
     PetscCheck(st.good(), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: DCMTK cannot read: %s", path, st.text());
     DcmDataset *ds = ff.getDataset();
     GetStr(ff.getMetaInfo(), DCM_TransferSyntaxUID, s->transfer_syntax, sizeof s->transfer_syntax);
+    GetStr(ff.getMetaInfo(), DCM_MediaStorageSOPClassUID, s->media_sop_class, sizeof s->media_sop_class);
+    GetStr(ff.getMetaInfo(), DCM_MediaStorageSOPInstanceUID, s->media_sop_uid, sizeof s->media_sop_uid);
     GetStr(ds, DCM_SOPClassUID, s->sop_class, sizeof s->sop_class);
     GetStr(ds, DCM_SOPInstanceUID, s->sop_uid, sizeof s->sop_uid);
     GetStr(ds, DCM_SeriesInstanceUID, s->series_uid, sizeof s->series_uid);
@@ -56,6 +58,8 @@ PetscErrorCode HtTestDcm_ReadSlice(const char *path, HtTestDcmSlice *s)
     PetscCheck(ds->findAndGetFloat64(DCM_SliceThickness, s->slice_thickness).good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no SliceThickness", path);
     PetscCheck(ds->findAndGetFloat64(DCM_RescaleIntercept, s->intercept).good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no RescaleIntercept", path);
     PetscCheck(ds->findAndGetFloat64(DCM_RescaleSlope, s->slope).good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no RescaleSlope", path);
+    DcmElement *pe = nullptr;
+    if (ds->findAndGetElement(DCM_PixelData, pe).good() && pe) std::snprintf(s->pixel_vr, sizeof s->pixel_vr, "%s", DcmVR(pe->getVR()).getVRName());
     const Uint16 *px = nullptr;
     unsigned long cnt = 0;
     PetscCheck(ds->findAndGetUint16Array(DCM_PixelData, px, &cnt).good() && px, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no 16-bit PixelData", path);

@@ -85,6 +85,8 @@ static PetscErrorCode RoundTrip(const HtVolume *ct, const char *tag)
     HtGrid_IndexToWorld(g, ijk, x);
     HT_CHECK(!strcmp(s->sop_class, "1.2.840.10008.5.1.4.1.1.2"), "%s: SOP class %s is not CT Image Storage", ent[k].name, s->sop_class);
     HT_CHECK(!strcmp(s->transfer_syntax, "1.2.840.10008.1.2.1"), "%s: transfer syntax %s is not explicit VR little endian", ent[k].name, s->transfer_syntax);
+    HT_CHECK(!strcmp(s->media_sop_class, s->sop_class) && !strcmp(s->media_sop_uid, s->sop_uid), "%s: file meta SOP class/instance differ from the dataset", ent[k].name);
+    HT_CHECK(!strcmp(s->pixel_vr, "OW"), "%s: PixelData VR %s (expected OW)", ent[k].name, s->pixel_vr);
     HT_CHECK(!strcmp(s->modality, "CT") && !strcmp(s->photometric, "MONOCHROME2"), "%s: modality %s / photometric %s", ent[k].name, s->modality, s->photometric);
     HT_CHECK(s->samples_per_pixel == 1 && s->bits_allocated == 16 && s->bits_stored == 16 && s->high_bit == 15 && (s->pixel_rep == 0 || s->pixel_rep == 1), "%s: pixel module %ld/%ld/%ld/%ld/%ld", ent[k].name, s->samples_per_pixel, s->bits_allocated, s->bits_stored, s->high_bit, s->pixel_rep);
     HT_CHECK(s->rows == g->n[1] && s->cols == g->n[0], "%s: %ld rows x %ld columns", ent[k].name, s->rows, s->cols);
