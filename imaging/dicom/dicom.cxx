@@ -86,6 +86,8 @@ struct SliceInfo {
   bool        has_ipp = false, has_iop = false, has_ps = false;
   double      ipp[3] = {0, 0, 0}, iop[6] = {0, 0, 0, 0, 0, 0}, ps[2] = {0, 0};
   double      dist = 0; /* projection of ipp on the slice normal */
+  double      trigger_ms = -1; /* TriggerTime (cine phases), -1 if absent */
+  long        instance   = 0;  /* InstanceNumber (tie-break only) */
 };
 
 /* A value from the functional groups of an enhanced multi-frame image: the frame's item of
@@ -135,6 +137,9 @@ bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::strin
   si->has_ipp    = GetF64(ds, DCM_ImagePositionPatient, si->ipp, 3);
   si->has_iop    = GetF64(ds, DCM_ImageOrientationPatient, si->iop, 6);
   si->has_ps     = GetF64(ds, DCM_PixelSpacing, si->ps, 2);
+  GetF64(ds, DCM_TriggerTime, &si->trigger_ms, 1);
+  Sint32 inst = 0;
+  if (ds->findAndGetSint32(DCM_InstanceNumber, inst).good()) si->instance = inst;
   if (si->frames > 1 && ds->tagExists(DCM_PerFrameFunctionalGroupsSequence)) {
     for (long k = 0; k < si->frames; k++) {
       SliceInfo fr = one;
@@ -252,6 +257,7 @@ PetscErrorCode ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo
       for (size_t i = 0; i < d.size(); i++)
         if (i == 0 || d[i] - d[i - 1] > 1e-3) np++;
       info.npositions = np;
+      info.nphases    = np > 0 && (PetscInt)d.size() % np == 0 ? (PetscInt)d.size() / np : 0;
     }
     out.push_back(info);
   }
@@ -531,7 +537,7 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
         size_t cnt = 0;
         for (auto &s : sl)
           if (std::fabs(s.dist - sl[k].dist) < 1e-3) cnt++;
-        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: duplicate slice position (same ImagePositionPatient as %s; %zu images at this position: multi-phase or duplicated series)", sl[k].path.c_str(), sl[k - 1].path.c_str(), cnt);
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: duplicate slice position (same ImagePositionPatient as %s; %zu images at this position: a multi-phase (cine) series, read one phase with HtDicom_ReadSeriesPhase, or duplicated files)", sl[k].path.c_str(), sl[k - 1].path.c_str(), cnt);
       }
     }
     for (size_t k = 1; k < ns; k++) {
@@ -624,7 +630,40 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta)
+/* Keep the phase-th image (by TriggerTime, then InstanceNumber) of every slice position. */
+PetscErrorCode SelectPhase(const char *path, std::vector<SliceInfo> &sl, PetscInt phase, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  for (auto &s : sl) {
+    PetscCheck(s.has_ipp && s.has_iop, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: ImagePositionPatient/ImageOrientationPatient missing", s.path.c_str());
+    double n[3];
+    Normal(sl[0].iop, n);
+    s.dist = s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2];
+  }
+  std::stable_sort(sl.begin(), sl.end(), [](const SliceInfo &a, const SliceInfo &b) {
+    if (std::fabs(a.dist - b.dist) > 1e-3) return a.dist < b.dist;
+    if (a.trigger_ms != b.trigger_ms) return a.trigger_ms < b.trigger_ms;
+    return a.instance < b.instance;
+  });
+  std::vector<SliceInfo> out;
+  size_t                 per = 0;
+  for (size_t a = 0; a < sl.size();) {
+    size_t b = a + 1;
+    while (b < sl.size() && std::fabs(sl[b].dist - sl[a].dist) <= 1e-3) b++;
+    if (a == 0) per = b - a;
+    PetscCheck(b - a == per, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: %zu images at this position but %zu at the first: phases incomplete", sl[a].path.c_str(), b - a, per);
+    PetscCheck(phase >= 0 && (size_t)phase < per, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "folder %s: phase %" PetscInt_FMT " requested, the series has %zu phase(s)", path, phase, per);
+    out.push_back(sl[a + (size_t)phase]);
+    a = b;
+  }
+  char w[256];
+  snprintf(w, sizeof(w), "series: phase %" PetscInt_FMT " of %zu at each of %zu positions", phase, per, out.size());
+  AddWarn(meta, w);
+  sl.swap(out);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadSeries(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
   std::vector<std::string>                       files;
@@ -645,6 +684,7 @@ PetscErrorCode ReadSeries(const char *path, const char *series_uid, HtVolume *vo
       AddWarn(meta, w);
     }
   }
+  if (phase >= 0) PetscCall(SelectPhase(path, *pick, phase, meta));
   PetscCall(ReadSlices(*pick, vol, meta));
   PetscFunctionReturn(0);
 }
@@ -670,11 +710,18 @@ PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSe
 PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
+  PetscCall(HtDicom_ReadSeriesPhase(path, series_uid, -1, vol, meta));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtDicom_ReadSeriesPhase(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
   PetscCheck(path && vol, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ReadSeries: NULL argument");
   memset(vol, 0, sizeof(*vol));
   if (meta) memset(meta, 0, sizeof(*meta));
   try {
-    PetscErrorCode ierr = ReadSeries(path, series_uid, vol, meta);
+    PetscErrorCode ierr = ReadSeries(path, series_uid, phase, vol, meta);
     if (ierr) {
       if (meta) PetscCall(HtDicomMeta_Free(meta));
       PetscCall(HtVolume_Free(vol));

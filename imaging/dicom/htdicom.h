@@ -27,6 +27,7 @@ typedef struct {
   PetscInt rows, cols; /* of the first file                            */
   PetscInt npositions; /* distinct ImagePositionPatient along the normal (0 if no geometry) */
   PetscInt nframes;    /* NumberOfFrames of the first file (1 for single-frame) */
+  PetscInt nphases;    /* images per position (cine phases; 1 for a plain stack, 0 if unknown) */
   char     first_file[PETSC_MAX_PATH_LEN]; /* one file of the series (path, not PHI) */
 } HtDicomSeriesInfo;
 
@@ -97,6 +98,11 @@ PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSe
  * the median step), differing rows/cols/spacing, truncated or absent pixel data, colour images,
  * multi-frame files without per-frame positions (no 3D volume is invented). */
 PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta);
+
+/* Multi-phase (cine) series: read the phase-th image (0-based, ordered by TriggerTime, then
+ * InstanceNumber) at every slice position. Error if positions have differing image counts or the
+ * phase does not exist. phase < 0: same as HtDicom_ReadSeries. */
+PetscErrorCode HtDicom_ReadSeriesPhase(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta);
 
 /* Same, from an explicit list of files (all of one series). */
 PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtVolume *vol, HtDicomMeta *meta);

@@ -34,7 +34,7 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
     }
     PetscCall(HtDicom_ReadFiles(npos, (const char *const *)files, &vol, &meta));
     const HtGrid *g = &vol.g;
-    printf("%s phase 1: %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", spacing %.7g %.7g %.5g mm, origin %.4f %.4f %.4f, normal %.5f %.5f %.5f\n", name, g->n[0], g->n[1], g->n[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0], g->origin[1], g->origin[2], g->dir[6], g->dir[7], g->dir[8]);
+    printf("%s phase 0 (files 1+20k): %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT ", spacing %.7g %.7g %.5g mm, origin %.4f %.4f %.4f, normal %.5f %.5f %.5f\n", name, g->n[0], g->n[1], g->n[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0], g->origin[1], g->origin[2], g->dir[6], g->dir[7], g->dir[8]);
     HT_CHECK(g->n[0] == (PetscInt)Num(t, "cols") && g->n[1] == (PetscInt)Num(t, "rows") && g->n[2] == npos, "%s phase: dims", name);
     HT_CHECK_CLOSE(g->spacing[2], Num(t, "gap_median"), 0, 2e-3, "oblique slice step");
     for (int c = 0; c < 3; c++) {
@@ -49,6 +49,31 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
     double d0 = x0[0] * g->dir[6] + x0[1] * g->dir[7] + x0[2] * g->dir[8], d1 = x1[0] * g->dir[6] + x1[1] * g->dir[7] + x1[2] * g->dir[8];
     HT_CHECK_CLOSE(d0, Num(t, "normal_dist_min"), 0, 1e-3, "first distance along the normal");
     HT_CHECK_CLOSE(d1, Num(t, "normal_dist_max"), 0, 1e-2, "last distance along the normal");
+    /* the same phase selected by TriggerTime: identical volume; phase 7 = files 8 + 20 k */
+    HtVolume ph;
+    PetscCall(HtDicom_ReadSeriesPhase(dir, NULL, 0, &ph, NULL));
+    size_t nd = 0, nvp = HtGrid_Count(&vol.g);
+    for (size_t q = 0; q < nvp; q++) nd += ph.val[q] != vol.val[q];
+    printf("%s: phase 0 by TriggerTime vs files 1+%dk: %zu voxels differ\n", name, per, nd);
+    HT_CHECK(nd == 0 && HtGrid_Same(&ph.g, &vol.g, 1e-9), "phase 0 selection");
+    PetscCall(HtVolume_Free(&ph));
+    PetscCall(HtVolume_Free(&vol));
+    PetscCall(HtDicomMeta_Free(&meta));
+    for (int k = 0; k < npos; k++) {
+      char nm[32];
+      snprintf(nm, sizeof(nm), "%d.dcm", 8 + per * k);
+      PetscCall(HtT_Join(files[k], PETSC_MAX_PATH_LEN, dir, nm));
+    }
+    PetscCall(HtDicom_ReadFiles(npos, (const char *const *)files, &vol, &meta));
+    PetscCall(HtDicom_ReadSeriesPhase(dir, NULL, 7, &ph, NULL));
+    nd = 0;
+    for (size_t q = 0; q < nvp; q++) nd += ph.val[q] != vol.val[q];
+    printf("%s: phase 7 by TriggerTime vs files 8+%dk: %zu voxels differ\n", name, per, nd);
+    HT_CHECK(nd == 0, "phase 7 selection");
+    PetscCall(HtVolume_Free(&ph));
+    HT_EXPECT_ERROR(HtDicom_ReadSeriesPhase(dir, NULL, per, &ph, NULL), msg, sizeof(msg));
+    printf("%s: phase %d -> %s\n", name, per, msg);
+    HT_CHECK(strstr(msg, "phase(s)") != NULL, "missing phase message");
     for (int k = 0; k < npos; k++) free(files[k]);
     free(files);
     PetscCall(HtVolume_Free(&vol));
