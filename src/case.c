@@ -368,7 +368,8 @@ static PetscErrorCode ParseRoot(const char *src, const cJSON *root, const char *
   static const KeySpec mesh[]  = {
     {"mesh_size_mm",                 K_NUMBER},
     {"surface_smoothing_iterations", K_INT   },
-    {"volume_mesh",                  K_BOOL  }
+    {"volume_mesh",                  K_BOOL  },
+    {"required",                     K_BOOL  }
   };
   static const KeySpec sim[]   = {
     {"points_per_cycle",     K_INT   },
@@ -415,10 +416,11 @@ static PetscErrorCode ParseRoot(const char *src, const cJSON *root, const char *
   }
   if ((sec = cJSON_GetObjectItemCaseSensitive(root, "meshing"))) {
     const cJSON *vm;
-    PetscCall(CheckObject(src, "meshing", sec, mesh, 3, NULL));
+    PetscCall(CheckObject(src, "meshing", sec, mesh, 4, NULL));
     PetscCall(GetReal(src, "meshing", sec, "mesh_size_mm", 0.2, 20, PETSC_FALSE, &c->mesh_size_mm));
     PetscCall(GetInt(src, "meshing", sec, "surface_smoothing_iterations", 0, 1000, &c->surface_smoothing_iterations));
     if ((vm = cJSON_GetObjectItemCaseSensitive(sec, "volume_mesh"))) c->volume_mesh = cJSON_IsTrue(vm) ? PETSC_TRUE : PETSC_FALSE;
+    if ((vm = cJSON_GetObjectItemCaseSensitive(sec, "required"))) c->mesh_required = cJSON_IsTrue(vm) ? PETSC_TRUE : PETSC_FALSE;
   }
   if ((sec = cJSON_GetObjectItemCaseSensitive(root, "simulation"))) {
     PetscCall(CheckObject(src, "simulation", sec, sim, 3, NULL));

@@ -17,7 +17,9 @@
  *                   "pulse_pressure_mmHg": 40, "blood_density_g_cm3": 1.06, "blood_viscosity_P": 0.04 },
  *   "segmentation": { "min_HU": 150, "max_HU": 700 },    (optional overrides; default automatic)
  *   "centerline": { "resample_mm": 1.0, "min_branch_mm": 10 },
- *   "meshing": { "mesh_size_mm": 2.0, "surface_smoothing_iterations": 20, "volume_mesh": true },
+ *   "meshing": { "mesh_size_mm": 2.0, "surface_smoothing_iterations": 20, "volume_mesh": true,
+ *                "required": false },                  (false: a failing cap/mesh step is reported, the
+ *                                                        0D planning still runs; true: it is an error)
  *   "simulation": { "points_per_cycle": 200, "max_cycles": 20, "cycle_tolerance_mmHg": 0.1 },
  *   "lesions": { "min_severity": 0.2 },                  (1 - r_min/r_ref threshold for "auto")
  *   "candidates": [ {"name": "baseline", "type": "baseline"},
@@ -75,6 +77,7 @@ typedef struct {
   PetscReal mesh_size_mm;
   PetscInt  surface_smoothing_iterations;
   PetscBool volume_mesh;                   /* false: skip the Gmsh volume mesh                        */
+  PetscBool mesh_required;                 /* false: cap/mesh failures are warnings (planning goes on)  */
   /* simulation */
   PetscInt  points_per_cycle, max_cycles;
   PetscReal cycle_tolerance_mmHg;

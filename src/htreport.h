@@ -34,6 +34,9 @@ typedef struct {
   const HtNetwork   *net;
   HtSurfaceQuality   squal;
   PetscInt           ncaps;
+  PetscBool          have_surface, surface_capped;
+  char               surface_note[256]; /* why the surface is missing / uncapped ("" if fine) */
+  char               mesh_note[256];    /* why there is no volume mesh ("" if generated)      */
   PetscBool          have_mesh;
   PetscInt           mesh_nodes, mesh_nbtri;
   HtMeshQuality      mesh_q;

@@ -280,41 +280,81 @@ static PetscErrorCode StageNetwork(const HtCase *c, const HtPipelineOptions *o, 
   PetscFunctionReturn(0);
 }
 
+/* The 3D outputs (capped surface, volume mesh) do not feed the 0D planning. Unless the case says
+ * meshing.required, a failure there is reported (warning + report.json note) and the run goes on. */
+static PetscErrorCode SoftFail(const HtCase *c, PetscErrorCode ierr, const char *what, char *note, size_t len)
+{
+  const char *msg = HtError_LastMessage();
+  PetscFunctionBeginUser;
+  if (!ierr) PetscFunctionReturn(0);
+  if (c->mesh_required) PetscCall(ierr);
+  PetscCall(PetscSNPrintf(note, len, "%s failed: %s", what, msg && msg[0] ? msg : "see the log"));
+  HtError_Clear();
+  HtLog_Warn("%s (meshing.required is false: going on without it)", note);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode StageSurface(const HtCase *c, const HtPipelineOptions *o, Work *w, HtReportData *rd)
 {
   HtSurfaceOptions so;
   const int        values[1] = {HT_SEG_AORTA};
   char             path[PETSC_MAX_PATH_LEN];
+  PetscErrorCode   ierr;
   PetscFunctionBeginUser;
   PetscCall(HtSurfaceOptions_Default(&so));
   so.smooth_iter = c->surface_smoothing_iterations;
   PetscCall(HtSurfaceOptions_SetFromOptions(&so, NULL));
-  PetscCall(HtSurface_FromLabels(&w->lab, values, 1, &so, &w->surf));
-  PetscCall(HtSurface_Cap(&w->surf, &w->net, &w->capped));
-  PetscCall(HtSurface_Check(&w->capped, &w->squal));
-  rd->squal = w->squal;
-  rd->ncaps = w->capped.ncaps;
-  HtLog_Info("[surface] %" PetscInt_FMT " triangles, %" PetscInt_FMT " caps, enclosed %.1f mL", w->capped.ntri, w->capped.ncaps, (double)w->squal.volume_mL);
   PetscCall(OutPath(o, "surface.vtp", path, sizeof(path)));
+  ierr = HtSurface_FromLabels(&w->lab, values, 1, &so, &w->surf);
+  PetscCall(SoftFail(c, ierr, "aorta surface", rd->surface_note, sizeof(rd->surface_note)));
+  if (ierr) PetscFunctionReturn(0);
+  rd->have_surface = PETSC_TRUE;
+  ierr = HtSurface_Cap(&w->surf, &w->net, &w->capped);
+  if (!ierr) ierr = HtSurface_Check(&w->capped, &w->squal);
+  PetscCall(SoftFail(c, ierr, "surface capping", rd->surface_note, sizeof(rd->surface_note)));
+  if (ierr) {
+    /* Keep the open wall surface for inspection in ParaView. */
+    PetscCall(HtSurface_Destroy(&w->capped));
+    PetscCall(HtSurface_Quality(&w->surf, &w->squal));
+    rd->squal = w->squal;
+    PetscCall(HtVTK_WriteSurface(path, &w->surf));
+    HtLog_Info("[surface] uncapped surface written: %" PetscInt_FMT " triangles", w->surf.ntri);
+    PetscFunctionReturn(0);
+  }
+  rd->surface_capped = PETSC_TRUE;
+  rd->squal          = w->squal;
+  rd->ncaps          = w->capped.ncaps;
+  HtLog_Info("[surface] %" PetscInt_FMT " triangles, %" PetscInt_FMT " caps, enclosed %.1f mL", w->capped.ntri, w->capped.ncaps, (double)w->squal.volume_mL);
   PetscCall(HtVTK_WriteSurface(path, &w->capped));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode StageMesh(const HtCase *c, const HtPipelineOptions *o, Work *w, HtReportData *rd)
 {
-  HtMeshOptions mo;
-  char          msh[PETSC_MAX_PATH_LEN], vtu[PETSC_MAX_PATH_LEN];
+  HtMeshOptions  mo;
+  char           msh[PETSC_MAX_PATH_LEN], vtu[PETSC_MAX_PATH_LEN];
+  PetscErrorCode ierr;
   PetscFunctionBeginUser;
+  if (!rd->surface_capped) {
+    PetscCall(PetscSNPrintf(rd->mesh_note, sizeof(rd->mesh_note), "no volume mesh: no capped surface"));
+    HtLog_Warn("%s", rd->mesh_note);
+    PetscFunctionReturn(0);
+  }
   PetscCall(HtMeshOptions_Default(&mo));
   mo.size_mm = c->mesh_size_mm;
   PetscCall(HtMeshOptions_SetFromOptions(&mo, NULL));
   PetscCall(OutPath(o, "mesh.msh", msh, sizeof(msh)));
   PetscCall(OutPath(o, "mesh.vtu", vtu, sizeof(vtu)));
-  PetscCall(HtMesh_Generate(&w->capped, &mo, msh, &w->mesh));
-  w->have_mesh  = PETSC_TRUE;
-  rd->have_mesh = PETSC_TRUE;
+  ierr = HtMesh_Generate(&w->capped, &mo, msh, &w->mesh);
+  PetscCall(SoftFail(c, ierr, "volume mesh", rd->mesh_note, sizeof(rd->mesh_note)));
+  if (ierr) {
+    (void)unlink(msh); /* no half-written mesh next to a report that says there is none */
+    PetscFunctionReturn(0);
+  }
+  w->have_mesh   = PETSC_TRUE;
+  rd->have_mesh  = PETSC_TRUE;
   rd->mesh_nodes = w->mesh.nnodes;
-  rd->mesh_q    = w->mesh.q;
+  rd->mesh_q     = w->mesh.q;
   rd->mesh_nbtri = w->mesh.nbtri;
   HtLog_Info("[mesh] %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes, min dihedral %.1f deg, volume %.1f mL", w->mesh.ntet, w->mesh.nnodes, (double)w->mesh.q.min_dihedral_deg, (double)w->mesh.q.volume_mL);
   PetscCall(HtVTK_WriteMesh(vtu, &w->mesh));
@@ -502,6 +542,7 @@ PetscErrorCode HtPipeline_Run(const HtCase *c, const HtPipelineOptions *o, HtPip
   STAGE(StageNetwork, "network", "aorta centerlines and vessel network");
   STAGE(StageSurface, "surface", "aorta surface and caps");
   if (c->volume_mesh) STAGE(StageMesh, "mesh", "Gmsh tetrahedral mesh");
+  else PetscCall(PetscSNPrintf(rd.mesh_note, sizeof(rd.mesh_note), "not requested (meshing.volume_mesh is false)"));
   STAGE(StagePlan, "plan", "0D models, candidates, scoring");
 #undef STAGE
 

@@ -125,6 +125,9 @@ PetscErrorCode HtReport_ToJSON(const HtReportData *rd, char **json)
   if (rd->net) cJSON_AddItemToObject(root, "network", NetworkJSON(rd));
 
   o = cJSON_AddObjectToObject(root, "surface");
+  cJSON_AddBoolToObject(o, "generated", rd->have_surface);
+  cJSON_AddBoolToObject(o, "capped", rd->surface_capped);
+  if (rd->surface_note[0]) cJSON_AddStringToObject(o, "note", rd->surface_note);
   cJSON_AddNumberToObject(o, "points", (double)rd->squal.npts);
   cJSON_AddNumberToObject(o, "triangles", (double)rd->squal.ntri);
   cJSON_AddNumberToObject(o, "caps", (double)rd->ncaps);
@@ -135,6 +138,7 @@ PetscErrorCode HtReport_ToJSON(const HtReportData *rd, char **json)
 
   o = cJSON_AddObjectToObject(root, "mesh");
   cJSON_AddBoolToObject(o, "generated", rd->have_mesh);
+  if (rd->mesh_note[0]) cJSON_AddStringToObject(o, "note", rd->mesh_note);
   if (rd->have_mesh) {
     cJSON_AddNumberToObject(o, "nodes", (double)rd->mesh_nodes);
     cJSON_AddNumberToObject(o, "tetrahedra", (double)rd->mesh_q.ntet);
