@@ -24,6 +24,7 @@ typedef struct {
   PetscInt   n;       /* number of samples when time dependent */
   PetscReal *t, *v;
   PetscReal  period;  /* t[n-1] - t[0] */
+  PetscBool  nonperiodic; /* external coupling inputs with "periodic": false: no wrap-around */
   PetscBool  steady_converted;
   PetscBool  zeroed;  /* RCR capacitance set to 0 during the steady initial solve */
   PetscReal  saved;
@@ -110,6 +111,7 @@ struct _p_HtZeroD {
   char     **varnames;    /* n names */
   PetscInt  *eq_block;    /* block owning each equation */
   PetscReal  model_period; /* from time-dependent parameters, < 0 if none */
+  PetscBool  reading_nonperiodic; /* set while reading a non-periodic coupling block */
   PetscReal  period;
   PetscBool  has_windkessel;
   PetscReal  largest_tau;

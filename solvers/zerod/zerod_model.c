@@ -273,7 +273,7 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
 {
   ConnList    *cl_ = clp;
   const cJSON *vessels, *bcs, *junctions, *it;
-  static const char *const unsupported[] = {"external_solver_coupling_blocks", NULL};
+  static const char *const unsupported[] = {NULL};
 
   PetscFunctionBeginUser;
   PetscCheck(model && cJSON_IsObject(model), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: the model is not a JSON object", zd->source);
@@ -318,6 +318,26 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
         zd->blocks[bi].vessel_type = 2; /* as svZeroDSolver: an in+out vessel counts as outlet cap */
       }
     }
+  }
+  /* external coupling blocks (FLOW/PRESSURE inputs coupled to another block), created before the
+   * boundary conditions as in svZeroDSolver */
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(model, "external_solver_coupling_blocks"))
+  {
+    const char  *name, *type, *loc, *conn;
+    const cJSON *per = cJSON_GetObjectItemCaseSensitive(it, "periodic");
+    PetscCall(GetString(zd, it, "name", "an external coupling block", &name));
+    PetscCall(GetString(zd, it, "type", name, &type));
+    PetscCall(GetString(zd, it, "location", name, &loc));
+    PetscCall(GetString(zd, it, "connected_block", name, &conn));
+    zd->reading_nonperiodic = (per && cJSON_IsFalse(per)) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCall(AddBlock(zd, type, name, cJSON_GetObjectItemCaseSensitive(it, "values"), NULL));
+    zd->reading_nonperiodic = PETSC_FALSE;
+    PetscCheck(zd->blocks[zd->nblocks - 1].type->cls == HTZD_BC, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: external coupling block %s has the non-BC type %s", zd->source, name, type);
+    if (!strcmp(loc, "inlet")) PetscCall(ConnAdd(cl_, name, conn));
+    else if (!strcmp(loc, "outlet")) {
+      /* an outlet coupled to the heart is connected through the heart's outlet_blocks */
+      if (strcmp(conn, "ClosedLoopHeartAndPulmonary")) PetscCall(ConnAdd(cl_, conn, name));
+    } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: external coupling block %s: location must be inlet or outlet, not %s", zd->source, name, loc);
   }
   /* boundary conditions */
   cJSON_ArrayForEach(it, bcs)

@@ -106,16 +106,17 @@ PetscErrorCode HtZD_ReadParam(HtZeroD zd, HtZDBlock *b, const cJSON *values, con
           SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: block %s: times of parameter %s are not increasing", zd->source, b->name, key);
         }
       }
-      p.t        = tv;
-      p.constant = PETSC_FALSE;
-      p.period   = tv[nt - 1] - tv[0];
+      p.t           = tv;
+      p.constant    = PETSC_FALSE;
+      p.period      = tv[nt - 1] - tv[0];
+      p.nonperiodic = zd->reading_nonperiodic;
       /* all periodic inputs must share one cardiac cycle */
-      if (zd->model_period > 0.0 && p.period != zd->model_period) {
+      if (!p.nonperiodic && zd->model_period > 0.0 && p.period != zd->model_period) {
         PetscCall(PetscFree(p.t));
         PetscCall(PetscFree(p.v));
         SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: block %s: period %g of parameter %s differs from the cardiac cycle period %g of other inputs", zd->source, b->name, (double)p.period, key, (double)zd->model_period);
       }
-      zd->model_period = p.period;
+      if (!p.nonperiodic) zd->model_period = p.period;
     }
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: block %s: parameter %s is neither a number nor a list", zd->source, b->name, key);
   PetscCall(PushParam(zd, &p, &id));
@@ -171,7 +172,7 @@ PetscReal HtZD_ParamGet(const HtZDParam *p, PetscReal time)
   PetscInt  k, m;
 
   if (p->constant) return p->value;
-  rt = fmod(time, p->period);
+  rt = p->nonperiodic ? time : fmod(time, p->period);
   /* first sample >= rt (lower_bound) */
   for (k = 0; k < p->n && p->t[k] < rt; k++) { }
   if (k == p->n) k = p->n - 1;
