@@ -100,7 +100,7 @@ static PetscErrorCode PointSeries(const HtCandidateResult *res, PetscInt seg, Pe
 
 /* One solve of the model with ncycles; fills res arrays with the last cycle; *change = max
  * |P(t) - P(t - T)| (mmHg) over the inlet and outlet pressures. */
-static PetscErrorCode SolveOnce(HtCandidateResult *res, const HtPhysiology *ph, PetscInt ncycles, PetscReal *change)
+static PetscErrorCode SolveOnce(HtCandidateResult *res, const HtPhysiology *ph, PetscInt ncycles, PetscReal *change, PetscReal *change_prev)
 {
   HtZeroD          zd;
   cJSON           *sp = cJSON_GetObjectItemCaseSensitive(res->model, "simulation_parameters");
@@ -117,7 +117,8 @@ static PetscErrorCode SolveOnce(HtCandidateResult *res, const HtPhysiology *ph, 
   PetscCall(HtZeroD_SetFromOptions(zd));
   PetscCall(HtZeroD_SetUp(zd));
   PetscCall(HtZeroD_Solve(zd));
-  *change = 0;
+  *change      = 0;
+  *change_prev = -1;
   for (PetscInt v = 0; v < m->nvessels; v++) {
     PetscInt         nt;
     const PetscReal *t, *qi, *qo, *pi, *po;
@@ -159,6 +160,14 @@ static PetscErrorCode SolveOnce(HtCandidateResult *res, const HtPhysiology *ph, 
           *change = PetscMax(*change, PetscAbsReal(pi[i] - pi[i - per]) / HT_MMHG_TO_DYNCM2);
           *change = PetscMax(*change, PetscAbsReal(po[i] - po[i - per]) / HT_MMHG_TO_DYNCM2);
         }
+        /* the change one cycle earlier: its decay rate predicts the cycles still needed */
+        if (i0 - 2 * per >= 0) {
+          *change_prev = PetscMax(*change_prev, 0);
+          for (PetscInt i = i0 - per; i < nt - per; i++) {
+            *change_prev = PetscMax(*change_prev, PetscAbsReal(pi[i] - pi[i - per]) / HT_MMHG_TO_DYNCM2);
+            *change_prev = PetscMax(*change_prev, PetscAbsReal(po[i] - po[i - per]) / HT_MMHG_TO_DYNCM2);
+          }
+        }
       } else {
         /* only the last cycle was returned: use the engine's relative cycle-to-cycle change */
         PetscInt  nc2;
@@ -183,12 +192,19 @@ PetscErrorCode HtPlan_Simulate(const HtNetwork *net, const HtPhysiology *ph, con
   PetscCall(PetscMemzero(res, sizeof(*res)));
   PetscCall(PetscStrncpy(res->name, cand_name ? cand_name : "candidate", sizeof(res->name)));
   PetscCall(HtPlan_BuildModel(net, ph, bcs, region, &res->model, &res->map));
-  /* periodic state: double the number of cycles until the cycle-to-cycle change is below tolerance */
+  /* periodic state: the transient decays geometrically (rate rho per cycle, set by the RC time
+   * constants), so from the last two cycle-to-cycle changes predict the cycles still needed and re-run
+   * with that many (plus margin); without a usable rate, double */
   ncyc = PetscMin(ph->max_cycles, 4);
   for (;;) {
-    PetscCall(SolveOnce(res, ph, ncyc, &change));
+    PetscReal cprev = -1, rho;
+    PetscInt  next;
+    PetscCall(SolveOnce(res, ph, ncyc, &change, &cprev));
     if (change <= ph->cycle_tolerance_mmHg || ncyc >= ph->max_cycles) break;
-    ncyc = PetscMin(2 * ncyc, ph->max_cycles);
+    rho = cprev > 0 ? change / cprev : 1;
+    if (rho > 0 && rho < 0.95) next = ncyc + (PetscInt)PetscCeilReal(1.2 * PetscLogReal(ph->cycle_tolerance_mmHg / change) / PetscLogReal(rho)) + 1;
+    else next = 2 * ncyc;
+    ncyc = PetscMin(PetscMax(next, ncyc + 2), ph->max_cycles);
   }
   res->cycles_used       = ncyc;
   res->cycle_change_mmHg = change;
@@ -426,9 +442,15 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
     bcs->mean_pressure_residual_percent = 100.0 * (Pin - ph->mean_pressure_mmHg) / ph->mean_pressure_mmHg;
     bcs->pulse_pressure_sim_mmHg        = PP;
     HtLog_Info("outlet tuning solve %" PetscInt_FMT ": mean inlet pressure %.2f mmHg (target %.2f, %+.3f %%), pulse pressure %.1f mmHg", it, (double)Pin, (double)ph->mean_pressure_mmHg, (double)bcs->mean_pressure_residual_percent, (double)PP);
-    pp_err          = PetscAbsReal(PP - ph->pulse_pressure_mmHg);
+    pp_err = PetscAbsReal(PP - ph->pulse_pressure_mmHg);
+    /* the last compliance change made the pulse pressure worse: undo it and stop; it barely helped: stop */
+    PetscBool c_revert = PETSC_FALSE;
+    if (!c_frozen && it > 1) {
+      if (pp_err > prev_pp_err) c_revert = c_frozen = PETSC_TRUE;
+      else if (prev_pp_err - pp_err < 0.1 * prev_pp_err) c_frozen = PETSC_TRUE;
+    }
     PetscBool pp_ok = (PetscBool)(c_frozen || pp_err < 0.05 * ph->pulse_pressure_mmHg);
-    if ((PetscAbsReal(bcs->mean_pressure_residual_percent) < 0.2 && pp_ok) || it >= max_solves) {
+    if ((!c_revert && PetscAbsReal(bcs->mean_pressure_residual_percent) < 0.2 && pp_ok) || it >= max_solves) {
       PetscCall(HtCandidateResult_Destroy(&res));
       break;
     }
@@ -440,20 +462,17 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
       drop  = (Pin - pout) * HT_MMHG_TO_DYNCM2;
       RT[k] = PetscMax((Pt - Pd - drop) / Qk[k], 0.1 * (Pt - Pd) / Qk[k]);
     }
-    if (!c_frozen) {
-      if (pp_err > prev_pp_err) {
-        for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Cprev[k];
-        c_frozen = PETSC_TRUE;
-      } else {
-        PetscReal Cscale = PetscMax(0.5, PetscMin(2.0, PP / ph->pulse_pressure_mmHg));
-        prev_pp_err      = pp_err;
-        for (PetscInt k = 0; k < bcs->n; k++) {
-          Cprev[k]          = bcs->bc[k].C_cgs;
-          bcs->bc[k].C_cgs  = PetscMin(bcs->bc[k].C_cgs * Cscale, 3.0 / ((1 - rp_frac) * RT[k]));
-        }
-        /* the last solves polish the mean pressure only */
-        if (it >= max_solves - 2) c_frozen = PETSC_TRUE;
+    if (c_revert) {
+      for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Cprev[k];
+    } else if (!c_frozen) {
+      PetscReal Cscale = PetscMax(0.5, PetscMin(2.0, PP / ph->pulse_pressure_mmHg));
+      prev_pp_err      = pp_err;
+      for (PetscInt k = 0; k < bcs->n; k++) {
+        Cprev[k]         = bcs->bc[k].C_cgs;
+        bcs->bc[k].C_cgs = PetscMin(bcs->bc[k].C_cgs * Cscale, 3.0 / ((1 - rp_frac) * RT[k]));
       }
+      /* the last solves polish the mean pressure only */
+      if (it >= max_solves - 2) c_frozen = PETSC_TRUE;
     }
     PetscCall(HtCandidateResult_Destroy(&res));
   }
