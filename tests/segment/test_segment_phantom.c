@@ -17,7 +17,9 @@ static PetscErrorCode Run(void)
   PetscFunctionBeginUser;
   PetscCall(HtPhantom_Default(&ph));
   PetscCall(HtPhantom_DefaultGrid(&ph, &g));
-  PetscCall(HtPhantom_Render(&ph, &g, 7, &ct));
+  PetscInt seed = 7; /* noise seed; -phantom_seed to try others */
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-phantom_seed", &seed, NULL));
+  PetscCall(HtPhantom_Render(&ph, &g, (unsigned)seed, &ct));
   PetscCall(HtPhantom_TrueLabels(&ph, &g, &truth));
   PetscCall(HtSegment_DefaultOptions(&o));
   PetscCall(HtSegment_SetFromOptions(&o));
