@@ -796,6 +796,8 @@ typedef struct {
   PetscInt  Mmax;
   uint8_t  *state; /* 0 unknown, 1 inside (queued), 2 outside */
   PetscInt *queue;
+  PetscReal extent; /* last section: farthest lumen sample from the centroid (mm) */
+  PetscBool closed; /* last section: neither leaking out of the sampling disk nor clipped by the FOV */
 } Section;
 
 static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3], const PetscReal t[3], PetscReal rD, PetscReal *area, PetscReal cen[3], PetscBool *clean)
@@ -805,8 +807,10 @@ static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3
   PetscReal sa = 0, sb = 0;
   PetscBool leak = PETSC_FALSE, clipped = PETSC_FALSE;
   PetscFunctionBeginUser;
-  *area  = 0;
-  *clean = PETSC_FALSE;
+  *area     = 0;
+  *clean    = PETSC_FALSE;
+  S->extent = 0;
+  S->closed = PETSC_FALSE;
   for (int a = 0; a < 3; a++) cen[a] = x[a];
   nt = PetscSqrtReal(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
   if (nt <= 0) PetscFunctionReturn(0);
@@ -889,6 +893,8 @@ static PetscErrorCode CrossSection(const Ctx *c, Section *S, const PetscReal x[3
     l1   = 0.5 * tr + PetscSqrtReal(PetscMax(0.0, 0.25 * tr * tr - det));
     l2   = 0.5 * tr - PetscSqrtReal(PetscMax(0.0, 0.25 * tr * tr - det));
     fmax = h * PetscSqrtReal(fmax);
+    S->extent = fmax;
+    S->closed = (PetscBool)(!leak && !clipped);
     *clean = (PetscBool)(!leak && !clipped && l2 > 0 && l1 <= 2.25 * l2 && fmax <= 1.4 * ra + c->hmax && ra >= 0.5 * rD);
   }
   PetscFunctionReturn(0);
@@ -1295,16 +1301,77 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
     PetscCall(GraphMergeDegree2(&G, &c));
   }
 
-  PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, &r.nmerged));
-  PetscCall(GraphMergeDegree2(&G, &c));
-
-  /* polylines: smooth voxel paths, fix open ends, resample, re-centre, radius */
   {
     PetscReal Rmax = 2.0 * c.Dmax + 3 * c.hmax;
     S.Mmax         = (PetscInt)PetscCeilReal(Rmax / (0.2 * c.hmin)) + 1;
     PetscCall(PetscMalloc1((size_t)(2 * S.Mmax + 1) * (2 * S.Mmax + 1), &S.state));
     PetscCall(PetscMalloc1((size_t)(2 * S.Mmax + 1) * (2 * S.Mmax + 1), &S.queue));
   }
+  /* a terminal branch whose tip lies inside the lumen section of the rest of the tree is a second
+   * path through the same wide or non-circular lumen (double-lumen dissection, flattened vessel), not
+   * a branch. Tips on the field-of-view border are vessels leaving the image and are kept. */
+  for (PetscInt guard = 0; guard < G.nsegs + 1; guard++) {
+    PetscInt pruned = -1;
+    for (PetscInt i = 0; i < G.nsegs && pruned < 0; i++) {
+      GSeg     *sg = &G.segs[i];
+      PetscInt  leaf, tipv, da, db, bestk = -1, bestq = -1;
+      PetscReal xt[3], bestd2 = PETSC_MAX_REAL;
+      if (!sg->alive) continue;
+      da = GraphDegree(&G, sg->a, NULL, 0);
+      db = GraphDegree(&G, sg->b, NULL, 0);
+      if (da == 1 && db >= 3) leaf = sg->a;
+      else if (db == 1 && da >= 3) leaf = sg->b;
+      else continue;
+      tipv = G.nodevox[leaf];
+      VoxWorld(&c, tipv, xt);
+      if (NearBorder(&c, xt)) continue;
+      for (PetscInt k = 0; k < G.nsegs; k++) {
+        if (k == i || !G.segs[k].alive) continue;
+        for (PetscInt q = 0; q < G.segs[k].nv; q++) {
+          PetscReal xq[3], d2;
+          VoxWorld(&c, G.segs[k].v[q], xq);
+          d2 = PetscSqr(xq[0] - xt[0]) + PetscSqr(xq[1] - xt[1]) + PetscSqr(xq[2] - xt[2]);
+          if (d2 < bestd2) {
+            bestd2 = d2;
+            bestk  = k;
+            bestq  = q;
+          }
+        }
+      }
+      if (bestk < 0) continue;
+      {
+        GSeg     *sk = &G.segs[bestk];
+        PetscInt  q0 = PetscMax(0, bestq - 3), q1 = PetscMin(sk->nv - 1, bestq + 3);
+        PetscReal xq[3], x0[3], x1[3], t[3], area, cen[3], dc = 0;
+        PetscBool ok;
+        VoxWorld(&c, sk->v[bestq], xq);
+        VoxWorld(&c, sk->v[q0], x0);
+        VoxWorld(&c, sk->v[q1], x1);
+        for (int e = 0; e < 3; e++) t[e] = x1[e] - x0[e];
+        PetscCall(CrossSection(&c, &S, xq, t, RadiusFromD(&c, xq), &area, cen, &ok));
+        for (int e = 0; e < 3; e++) dc += PetscSqr(xt[e] - cen[e]);
+        /* or the branch runs alongside: its tip is closer to the other path than the two lumen radii
+         * together (the false lumen of a dissection beside the true lumen) */
+        {
+          PetscReal rq = ok ? PetscSqrtReal(area / PETSC_PI) : RadiusFromD(&c, xq), rt = 0;
+          PetscInt  half = sg->nv / 2;
+          for (PetscInt q = 0; q < sg->nv; q++) {
+            PetscBool tipside = (PetscBool)(leaf == sg->a ? q <= half : q >= half);
+            if (tipside) rt = PetscMax(rt, c.D[c.vox[sg->v[q]]] - 0.5 * c.hmean);
+          }
+          if ((S.closed && PetscSqrtReal(dc) <= S.extent + c.hmax) || PetscSqrtReal(bestd2) <= rq + rt + c.hmax) pruned = i;
+        }
+      }
+    }
+    if (pruned < 0) break;
+    G.segs[pruned].alive = PETSC_FALSE;
+    r.npruned++;
+    PetscCall(GraphMergeDegree2(&G, &c));
+  }
+  PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, &r.nmerged));
+  PetscCall(GraphMergeDegree2(&G, &c));
+
+  /* polylines: smooth voxel paths, fix open ends, resample, re-centre, radius */
   /* junctions: the centre of the largest inscribed sphere near the skeleton branch point (the branch
    * point itself sits where the side path met the main path, off-centre in a wide junction) */
   PetscCall(PetscMalloc1(3 * G.nnodes, &jpos));

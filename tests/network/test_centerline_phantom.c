@@ -50,7 +50,6 @@ static PetscErrorCode Body(void)
       PetscReal d, s, rt, near = PETSC_MAX_REAL;
       PetscCall(HtPhantom_NearestAxis(&ph, &sg->x[3 * j], &tb, &d, &s, &rt, NULL));
       if (tb >= 0 && tb < 8) tcount[tb]++;
-      if (getenv("HT_DEBUG_CL") && i == atoi(getenv("HT_DEBUG_CL"))) printf("    %d s %.1f x %.1f %.1f %.1f d %.2f r %.2f true %.2f s_true %.1f\n", (int)j, (double)sg->s[j], (double)sg->x[3*j], (double)sg->x[3*j+1], (double)sg->x[3*j+2], (double)d, (double)sg->r[j], (double)rt, (double)s);
       acc_all += d * d;
       cnt_all++;
       for (int e = 0; e < 2; e++)
