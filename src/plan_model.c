@@ -302,10 +302,12 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
   PetscInt   nles  = 0, inlet = -1, nout = 0;
   cJSON     *model = NULL;
   PetscInt   nt;
-  PetscReal *t = NULL, *q = NULL;
+  PetscReal *t = NULL, *q = NULL, rs[2] = {0, 0};
+  PetscInt   rseg[2] = {0, 0};
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(map, sizeof(*map)));
+  *model_out = NULL;
   PetscCall(HtPhysiology_Check(ph));
   PetscCall(HtNetwork_Check(net));
   for (PetscInt i = 0; i < net->nnodes; i++) {
@@ -322,6 +324,25 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
   }
   PetscCheck(HtNetwork_NodeDegree(net, inlet, NULL, 0) == 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "network: inlet node %s must have exactly one segment (has %" PetscInt_FMT ")", net->nodes[inlet].name, HtNetwork_NodeDegree(net, inlet, NULL, 0));
 
+  /* orientation (segments run downstream) checked before anything is allocated */
+  for (PetscInt g = 0; g < net->nsegs; g++) {
+    const HtNetSegment *S = &net->segs[g];
+    PetscCheck(S->node[1] != inlet, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "network: segment %s ends at the inlet node", S->name);
+    PetscCheck(net->nodes[S->node[0]].kind != HT_NODE_OUTLET, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "network: segment %s starts at outlet node %s (segments must run downstream)", S->name, net->nodes[S->node[0]].name);
+  }
+  for (PetscInt nd = 0; nd < net->nnodes; nd++) {
+    PetscInt nin = 0, noutv = 0;
+    if (net->nodes[nd].kind == HT_NODE_INLET || net->nodes[nd].kind == HT_NODE_OUTLET) continue;
+    for (PetscInt g = 0; g < net->nsegs; g++) {
+      if (net->segs[g].node[1] == nd) nin++;
+      if (net->segs[g].node[0] == nd) noutv++;
+    }
+    PetscCheck(nin + noutv == 0 || (nin > 0 && noutv > 0), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "network: node %s has %" PetscInt_FMT " incoming and %" PetscInt_FMT " outgoing segments (need both: segments must run downstream)", net->nodes[nd].name, nin, noutv);
+  }
+  if (region) {
+    PetscCall(HtPlan_LocateRegion(net, region, rseg, rs));
+  }
+
   /* breakpoints: lesion ends, region ends, then uniform pieces */
   PetscCall(PetscCalloc1(net->nsegs, &brk));
   PetscCall(HtPlan_FindLesions(net, ph->lesion_min_severity, &nles, &les));
@@ -331,11 +352,8 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
   }
   PetscCall(PetscFree(les));
   if (region) {
-    PetscInt  rs[2];
-    PetscReal rsv[2];
-    PetscCall(HtPlan_LocateRegion(net, region, rs, rsv));
-    PetscCall(BreakAdd(&brk[rs[0]], rsv[0]));
-    PetscCall(BreakAdd(&brk[rs[1]], rsv[1]));
+    PetscCall(BreakAdd(&brk[rseg[0]], rs[0]));
+    PetscCall(BreakAdd(&brk[rseg[1]], rs[1]));
   }
   map->nsegs = net->nsegs;
   PetscCall(PetscCalloc1(net->nsegs, &map->seg_first));
