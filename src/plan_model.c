@@ -365,7 +365,7 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
       BreakList *b = &brk[g], fin = {0, 0, NULL};
       PetscReal  len = HtNetSegment_Length(&net->segs[g]), last = 0;
       PetscCheck(len > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "segment %s: zero length", net->segs[g].name);
-      qsort(b->s, b->n, sizeof(PetscReal), CmpReal);
+      if (b->n > 1) qsort(b->s, b->n, sizeof(PetscReal), CmpReal);
       /* keep breaks at least 0.5 mm from each other and from the segment's ends */
       for (PetscInt i = 0; i < b->n; i++) {
         PetscReal s = b->s[i], gap;
