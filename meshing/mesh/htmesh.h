@@ -16,10 +16,10 @@ extern "C" {
 #define HT_MESH_FLUID_ID     1
 
 typedef struct {
-  PetscReal size_mm;    /* target edge length, mm (<= 0: mean edge length of the surface)        */
+  PetscReal size_mm;    /* largest interior edge, mm (<= 0: 2 x mean surface edge); the surface
+                           triangles are kept as given (resolution is set by HtSurfaceOptions)   */
   PetscBool optimize;   /* Gmsh tetrahedral optimisation (default true)                          */
   PetscBool netgen;     /* additionally Netgen optimisation (default false)                     */
-  PetscBool remesh;     /* remesh the surface at size_mm (default false: keep surface triangles) */
   PetscBool verbose;    /* Gmsh terminal output                                                 */
   PetscInt  msh_version;/* 2 (MSH 2.2) or 4 (MSH 4.1, default)                                   */
 } HtMeshOptions;
@@ -45,7 +45,7 @@ typedef struct {
 } HtMesh;
 
 PetscErrorCode HtMeshOptions_Default(HtMeshOptions *o);
-/* -<prefix>mesh_size_mm, _optimize, _netgen, _remesh, _verbose, _msh_version */
+/* -<prefix>mesh_size_mm, _optimize, _netgen, _verbose, _msh_version */
 PetscErrorCode HtMeshOptions_SetFromOptions(HtMeshOptions *o, const char *prefix);
 /* Mesh the interior of the capped, tagged, watertight surface; write msh_path (if not NULL) and fill m
  * (including m->q). o may be NULL (defaults). */

@@ -51,6 +51,7 @@ typedef struct {
   PetscReal area_mm2;          /* total area                                            */
   PetscReal min_edge_mm, max_edge_mm, mean_edge_mm;
   PetscReal bad_x[3];          /* midpoint of the first boundary / non-manifold edge, LPS mm */
+  PetscReal min_angle_deg;     /* smallest triangle angle (slivers make bad tetrahedra)  */
 } HtSurfaceQuality;
 
 /* Defaults: sigma 0.6 voxel, 20 sinc iterations, pass band 0.1, no decimation, keep largest. */

@@ -141,6 +141,7 @@ PetscErrorCode HtSurface_Quality(const HtSurface *s, HtSurfaceQuality *q)
   q->npts        = s->npts;
   q->ntri        = s->ntri;
   q->min_edge_mm = PETSC_MAX_REAL;
+  q->min_angle_deg = 180;
   for (PetscInt t = 0; t < s->ntri; t++)
     for (int k = 0; k < 3; k++) PetscCheck(s->tri[3 * t + k] >= 0 && s->tri[3 * t + k] < s->npts, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "surface: triangle %" PetscInt_FMT " refers to vertex %" PetscInt_FMT " of %" PetscInt_FMT, t, s->tri[3 * t + k], s->npts);
   PetscCall(BuildEdges(s, &e));
@@ -175,6 +176,16 @@ PetscErrorCode HtSurface_Quality(const HtSurface *s, HtSurfaceQuality *q)
     const PetscReal *a = &s->x[3 * s->tri[3 * t]], *b = &s->x[3 * s->tri[3 * t + 1]], *c = &s->x[3 * s->tri[3 * t + 2]];
     PetscReal        ab[3], ac[3], n[3];
     if (UfFind(uf, t) == t) q->components++;
+    {
+      const PetscReal *p[3] = {a, b, c};
+      for (int k = 0; k < 3; k++) {
+        PetscReal u[3], v[3], cs;
+        Sub(p[(k + 1) % 3], p[k], u);
+        Sub(p[(k + 2) % 3], p[k], v);
+        cs               = Dot(u, v) / (Norm(u) * Norm(v) + 1e-300);
+        q->min_angle_deg = PetscMin(q->min_angle_deg, acos(PetscMax(-1.0, PetscMin(1.0, cs))) * 180.0 / PETSC_PI);
+      }
+    }
     Sub(b, a, ab);
     Sub(c, a, ac);
     Cross(ab, ac, n);

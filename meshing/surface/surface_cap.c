@@ -323,6 +323,79 @@ static PetscErrorCode TriangulateCap(Work *w, const PetscInt *loop, PetscInt m, 
   PetscFunctionReturn(0);
 }
 
+/* Collapse opening edges shorter than hmin (cuts near a vertex leave tiny edges, which would give
+ * slivers in the cap and in the tets). loop: opening in wall order, both ends on the plane, so the
+ * midpoint stays on it. near: triangles touching the opening. Collapses that would fold a triangle or
+ * break the link condition are skipped. Removed triangles get tag -1. */
+static PetscErrorCode CollapseShortEdges(Work *w, PetscInt *loop, PetscInt *mloop, const PetscInt *near, PetscInt nnear, PetscReal hmin)
+{
+  PetscInt  m = *mloop;
+  PetscBool changed = PETSC_TRUE;
+  PetscFunctionBeginUser;
+  while (changed && m > 8) {
+    changed = PETSC_FALSE;
+    for (PetscInt i = 0; i < m && !changed; i++) {
+      PetscInt  a = loop[i], b = loop[(i + 1) % m], na = 0, nb = 0, ncommon = 0, va[64], vb[64];
+      PetscReal mid[3];
+      PetscBool ok = PETSC_TRUE;
+      if (Dist(&w->x[3 * a], &w->x[3 * b]) >= hmin) continue;
+      for (int c = 0; c < 3; c++) mid[c] = 0.5 * (w->x[3 * a + c] + w->x[3 * b + c]);
+      for (PetscInt j = 0; j < nnear && ok; j++) {
+        PetscInt t = near[j], *v = &w->tri[3 * t], ha = -1, hb = -1;
+        if (w->tag[t] < 0) continue;
+        for (int k = 0; k < 3; k++) {
+          if (v[k] == a) ha = k;
+          if (v[k] == b) hb = k;
+        }
+        if (ha < 0 && hb < 0) continue;
+        for (int k = 0; k < 3; k++) {
+          if (ha >= 0 && v[k] != a && na < 64) va[na++] = v[k];
+          if (hb >= 0 && v[k] != b && nb < 64) vb[nb++] = v[k];
+        }
+        if (ha >= 0 && hb >= 0) continue;
+        /* the moved triangle must keep its orientation */
+        PetscReal p[3][3], q[3][3], e1[3], e2[3], n0[3], n1[3];
+        for (int k = 0; k < 3; k++)
+          for (int c = 0; c < 3; c++) {
+            p[k][c] = w->x[3 * v[k] + c];
+            q[k][c] = (v[k] == a || v[k] == b) ? mid[c] : p[k][c];
+          }
+        Sub(p[1], p[0], e1); Sub(p[2], p[0], e2); Cross(e1, e2, n0);
+        Sub(q[1], q[0], e1); Sub(q[2], q[0], e2); Cross(e1, e2, n1);
+        if (Dot(n0, n1) <= 0.2 * Norm(n0) * Norm(n1)) ok = PETSC_FALSE;
+      }
+      if (!ok) continue;
+      for (PetscInt x = 0; x < na; x++)
+        for (PetscInt y = 0; y < nb; y++)
+          if (va[x] == vb[y] && va[x] != a && va[x] != b) {
+            PetscBool dup = PETSC_FALSE;
+            for (PetscInt z = 0; z < x; z++) dup = dup || va[z] == va[x];
+            if (!dup) ncommon++;
+          }
+      if (ncommon != 1) continue; /* link condition for a boundary edge */
+      for (int c = 0; c < 3; c++) w->x[3 * a + c] = mid[c];
+      for (PetscInt j = 0; j < nnear; j++) {
+        PetscInt t = near[j], *v = &w->tri[3 * t], hasa = 0;
+        if (w->tag[t] < 0) continue;
+        for (int k = 0; k < 3; k++) hasa += v[k] == a;
+        for (int k = 0; k < 3; k++)
+          if (v[k] == b) {
+            if (hasa) w->tag[t] = -1; /* the triangle on the collapsed edge */
+            else v[k] = a;
+          }
+      }
+      for (PetscInt k = (i + 1) % m; k < m - 1; k++) loop[k] = loop[k + 1];
+      if ((i + 1) % m == 0) { /* removed loop[0]: rotate so the order is kept */
+        for (PetscInt k = 0; k < m - 1; k++) loop[k] = loop[k + 1];
+      }
+      m--;
+      changed = PETSC_TRUE;
+    }
+  }
+  *mloop = m;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, PetscInt tag, HtSurfaceCap *cap)
 {
   const HtNetSegment *seg = NULL;
@@ -409,7 +482,7 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
     if (reg[tr])
       for (int k = 0; k < 3; k++) {
         PetscInt v = w->tri[3 * tr + k];
-        if (d[v] != 0 && PetscAbsReal(d[v]) < 0.15 * h) {
+        if (d[v] != 0 && PetscAbsReal(d[v]) < 0.3 * h) {
           for (int c = 0; c < 3; c++) w->x[3 * v + c] -= d[v] * t[c];
           d[v] = 0;
         }
@@ -502,12 +575,19 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
     }
     PetscCheck(nloops == 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: the cutting plane opens %" PetscInt_FMT " holes (expected 1); the end is too close to a branch", nname, nloops);
     /* the wall runs loop[i] -> loop[i+1]; the cap must run the other way */
+    {
+      PetscInt *nearv, nn = 0;
+      PetscCall(PetscMalloc1(w->nt, &nearv));
+      for (PetscInt tr = 0; tr < w->nt; tr++) {
+        const PetscInt *v = &w->tri[3 * tr];
+        if (d[v[0]] == 0 || d[v[1]] == 0 || d[v[2]] == 0) nearv[nn++] = tr;
+      }
+      PetscCall(CollapseShortEdges(w, bestloop, &bestm, nearv, nn, 0.5 * h));
+      PetscCall(PetscFree(nearv));
+      WorkCompact(w);
+    }
     for (PetscInt i = 0; i < bestm; i++) loop[i] = bestloop[(bestm - i) % bestm];
-    /* local edge length from the opening */
-    PetscReal hl = 0;
-    for (PetscInt i = 0; i < bestm; i++) hl += Dist(&w->x[3 * loop[i]], &w->x[3 * loop[(i + 1) % bestm]]);
-    hl /= bestm;
-    PetscCall(TriangulateCap(w, loop, bestm, hl, tag, cap));
+    PetscCall(TriangulateCap(w, loop, bestm, h, tag, cap));
     PetscCall(PetscFree(loop));
     PetscCall(PetscFree(bestloop));
     PetscCall(PetscFree(next));

@@ -1,7 +1,8 @@
 /* VTK adaptor: binary label mask -> smoothed, decimated, cleaned triangle surface (LPS mm).
  * The contour is extracted in (padded) index space, because VTK imaging filters ignore the grid's
  * direction matrix; points are then mapped to LPS with HtGrid_IndexToWorld before smoothing so the
- * windowed-sinc filter sees isotropic millimetres. */
+ * windowed-sinc filter sees isotropic millimetres. Decimation runs before smoothing: the smoothing
+ * evens out the slivers quadric decimation leaves, which Gmsh's 3D mesher cannot refine around. */
 #include "htsurface.h"
 #include <vtkCellArray.h>
 #include <vtkCleanPolyData.h>
@@ -127,6 +128,16 @@ static PetscErrorCode FromLabelsVTK(const HtLabels *lab, const int *values, Pets
     pd = w;
   }
 
+  double reduction = o->decimate;
+  if (o->target_triangles > 0 && pd->GetNumberOfPolys() > o->target_triangles) reduction = 1.0 - (double)o->target_triangles / (double)pd->GetNumberOfPolys();
+  if (reduction > 0) {
+    vtkNew<vtkQuadricDecimation> qd;
+    qd->SetInputData(pd);
+    qd->SetTargetReduction(reduction);
+    qd->VolumePreservationOn();
+    qd->Update();
+    pd = qd->GetOutput();
+  }
   if (o->smooth_iter > 0) {
     vtkNew<vtkWindowedSincPolyDataFilter> ws;
     ws->SetInputData(pd);
@@ -140,16 +151,6 @@ static PetscErrorCode FromLabelsVTK(const HtLabels *lab, const int *values, Pets
     pd = ws->GetOutput();
   }
 
-  double reduction = o->decimate;
-  if (o->target_triangles > 0 && pd->GetNumberOfPolys() > o->target_triangles) reduction = 1.0 - (double)o->target_triangles / (double)pd->GetNumberOfPolys();
-  if (reduction > 0) {
-    vtkNew<vtkQuadricDecimation> qd;
-    qd->SetInputData(pd);
-    qd->SetTargetReduction(reduction);
-    qd->VolumePreservationOn();
-    qd->Update();
-    pd = qd->GetOutput();
-  }
   vtkNew<vtkCleanPolyData> clean;
   clean->SetInputData(pd);
   clean->PointMergingOn();
