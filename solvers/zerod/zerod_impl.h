@@ -137,7 +137,7 @@ struct _p_HtZeroD {
   PetscInt   nring;
   TS         ts;
   PetscInt   ts_step_start_last, ts_interval;
-  PetscBool  ts_failed;
+  PetscReal  ts_shift;    /* last IJacobian shift (rounding floor of the TS residual) */
   PetscReal  cycle_change;
   /* arrays handed out by Get* (freed at Destroy) */
   PetscInt   ncache, mcache;

@@ -35,6 +35,18 @@ void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
   for (PetscInt b = 0; b < zd->nblocks; b++) zd->blocks[b].type->eval(&zd->blocks[b], zd->pv, y, yd, s);
 }
 
+/* Floating-point noise level of the residual: 16 eps times the largest row sum of |terms| (with
+ * shift > 0, TS path: also the rounding of y amplified through ydot = shift (y - ...)). */
+static void ResidualFloor(HtZeroD zd, const PetscReal *y, const PetscReal *yd, PetscReal shift)
+{
+  zd->rfloor = 0.0;
+  for (PetscInt i = 0; i < zd->n; i++) {
+    PetscReal s = 0.0;
+    for (PetscInt j = 0; j < zd->n; j++) s += PetscAbsReal(zd->sys.Jy[i * zd->n + j] * y[j]) + PetscAbsReal(zd->sys.Jyd[i * zd->n + j] * yd[j]) + shift * PetscAbsReal(zd->sys.Jyd[i * zd->n + j] * y[j]);
+    zd->rfloor = PetscMax(zd->rfloor, 16.0 * PETSC_MACHINE_EPSILON * s);
+  }
+}
+
 /* ---- generalized-alpha on SNES ------------------------------------------------------------ */
 static void GAStageValues(HtZeroD zd, const PetscScalar *x)
 {
@@ -60,13 +72,7 @@ static PetscErrorCode GAFunction(SNES snes, Vec X, Vec F, void *ctx)
   PetscCall(VecGetArray(F, &f));
   for (PetscInt i = 0; i < zd->n; i++) f[i] = zd->sys.r[i];
   PetscCall(VecRestoreArray(F, &f));
-  /* floating-point noise level of the residual: 16 eps times the largest row sum of |terms| */
-  zd->rfloor = 0.0;
-  for (PetscInt i = 0; i < zd->n; i++) {
-    PetscReal s = 0.0;
-    for (PetscInt j = 0; j < zd->n; j++) s += PetscAbsReal(zd->sys.Jy[i * zd->n + j] * zd->yaf[j]) + PetscAbsReal(zd->sys.Jyd[i * zd->n + j] * zd->ydam[j]);
-    zd->rfloor = PetscMax(zd->rfloor, 16.0 * PETSC_MACHINE_EPSILON * s);
-  }
+  ResidualFloor(zd, zd->yaf, zd->ydam, 0.0);
   PetscFunctionReturn(0);
 }
 
@@ -364,6 +370,7 @@ static PetscErrorCode TSIFunc(TS ts, PetscReal t, Vec U, Vec Ud, Vec F, void *ct
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(VecGetArrayRead(Ud, &ud));
   HtZD_Assemble(zd, u, ud);
+  ResidualFloor(zd, u, ud, zd->ts_shift);
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(VecRestoreArrayRead(Ud, &ud));
   PetscCall(VecGetArray(F, &f));
@@ -387,6 +394,7 @@ static PetscErrorCode TSIJac(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shift,
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(VecRestoreArrayRead(Ud, &ud));
   PetscCall(FillDense(zd, B, shift, 1.0));
+  zd->ts_shift = shift;
   PetscFunctionReturn(0);
 }
 
@@ -425,7 +433,8 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
 
   PetscFunctionBeginUser;
   PetscCheck(!(zd->sp.use_cycle_error && !zd->has_windkessel), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error without RCR outlets needs the default integrator (-zerod_ts_type alpha_sv)", zd->source);
-  zd->rfloor_on = PETSC_FALSE;
+  zd->rfloor_on = PETSC_TRUE;
+  PetscCall(PetscArrayzero(zd->ycorr, zd->n));
   PetscCall(TSCreate(PETSC_COMM_SELF, &zd->ts));
   PetscCall(TSSetOptionsPrefix(zd->ts, "zerod_"));
   PetscCall(TSSetType(zd->ts, zd->ts_type));
@@ -439,6 +448,11 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
   PetscCall(SNESSetTolerances(snes, 0.0, 0.0, 0.0, zd->sp.max_nliter + 1, 100000000));
   PetscCall(SNESSetConvergenceTest(snes, ConvergenceTest, zd, NULL));
   {
+    SNESLineSearch ls; /* full Newton steps: a backtracking search stalls at the rounding floor */
+    PetscCall(SNESGetLineSearch(snes, &ls));
+    PetscCall(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
+  }
+  {
     KSP ksp;
     PC  pc;
     PetscCall(SNESGetKSP(snes, &ksp));
@@ -450,6 +464,11 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
     PetscBool isalpha;
     PetscCall(PetscStrcmp(zd->ts_type, TSALPHA, &isalpha));
     if (isalpha) PetscCall(TSAlphaSetRadius(zd->ts, zd->sp.rho_infty));
+  }
+  {
+    TSAdapt adapt; /* fixed steps: outputs are sampled per step like svZeroDSolver's */
+    PetscCall(TSGetAdapt(zd->ts, &adapt));
+    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
   }
   PetscCall(TSMonitorSet(zd->ts, TSMon, zd, NULL));
   PetscCall(TSSetFromOptions(zd->ts));

@@ -6,7 +6,8 @@
  *  3. periodic state of vessel + RCR under Q(t) = Q0 + Q1 sin(wt): frequency-domain Windkessel
  *     P_out(t) = Q0 (Rp + Rd) + Pd + Im[Q1 Z(w) e^{iwt}],  Z(w) = Rp + Rd / (1 + i w Rd C);
  *     generalized-alpha is second order, so the error must fall ~4x when dt halves and stay below
- *     (w dt)^2 of the pressure amplitude. */
+ *     (w dt)^2 of the pressure amplitude;
+ *  4. case 3 through PETSc's TSALPHA (-zerod_ts_type alpha): same bounds. */
 #include "httest.h"
 #include <htzerod.h>
 #include <complex.h>
@@ -48,6 +49,7 @@ static PetscErrorCode Run(cJSON *m, const char *name, HtZeroD *zd)
   PetscFunctionBeginUser;
   PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, zd));
   PetscCall(HtZeroD_LoadJSON(*zd, m, name));
+  PetscCall(HtZeroD_SetFromOptions(*zd));
   PetscCall(HtZeroD_SetUp(*zd));
   PetscCall(HtZeroD_Solve(*zd));
   cJSON_Delete(m);
@@ -140,6 +142,15 @@ static PetscErrorCode Body(void)
   printf("sine + RCR: max error / pressure amplitude = %.3e (dt = %g), %.3e (dt = %g), ratio %.2f (second order: ~4), bound (w dt)^2 = %.3e\n", (double)e1, (double)dt1, (double)e2, (double)dt1 / 2, (double)(e1 / e2), wdt * wdt);
   HT_CHECK(e1 <= wdt * wdt, "sine RCR error %g above (w dt)^2 = %g", (double)e1, wdt * wdt);
   HT_CHECK(e1 / e2 > 3.0 && e1 / e2 < 5.0, "sine RCR convergence ratio %g not second order", (double)(e1 / e2));
+
+  /* 4. the same with PETSc's own TSALPHA (IFunction/IJacobian path, -zerod_ts_type alpha) */
+  PetscCall(PetscOptionsSetValue(NULL, "-zerod_ts_type", "alpha"));
+  PetscCall(SineError(201, &e1));
+  PetscCall(SineError(401, &e2));
+  PetscCall(PetscOptionsClearValue(NULL, "-zerod_ts_type"));
+  printf("sine + RCR with PETSc TSALPHA: %.3e (dt = %g), %.3e (dt = %g), ratio %.2f\n", (double)e1, (double)dt1, (double)e2, (double)dt1 / 2, (double)(e1 / e2));
+  HT_CHECK(e1 <= wdt * wdt, "TSALPHA sine RCR error %g above (w dt)^2 = %g", (double)e1, wdt * wdt);
+  HT_CHECK(e1 / e2 > 3.0 && e1 / e2 < 5.0, "TSALPHA convergence ratio %g not second order", (double)(e1 / e2));
   PetscFunctionReturn(0);
 }
 
