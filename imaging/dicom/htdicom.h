@@ -113,8 +113,8 @@ PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta);
 /* Free meta->sop_instance_uid and zero the struct (safe on a zeroed struct). */
 PetscErrorCode HtDicomMeta_Free(HtDicomMeta *meta);
 
-/* Identifying strings of meta (non-empty values, plus each component of multi-valued and
- * person-name values that is at least 3 characters long), for PHI scans. *strs and each string
+/* Identifying strings of meta (values of at least 3 characters, plus each component of at least 4
+ * characters of multi-valued and person-name values), for PHI scans. *strs and each string
  * are allocated: release with HtDicomMeta_PhiStringsFree. Never print them. */
 PetscErrorCode HtDicomMeta_PhiStrings(const HtDicomMeta *meta, PetscInt *n, char ***strs, const char ***attr_names);
 /* attr_names[i] is the DICOM keyword the value came from (static strings; the array is allocated). */

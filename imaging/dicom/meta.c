@@ -26,7 +26,7 @@ static PetscErrorCode PhiAdd(PhiList *l, const char *attr, const char *v, size_t
     v++;
     len--;
   }
-  if (!len) PetscFunctionReturn(0);
+  if (len < 3) PetscFunctionReturn(0); /* 1-2 characters would match everywhere */
   for (PetscInt q = 0; q < l->n; q++)
     if (strlen(l->s[q]) == len && !memcmp(l->s[q], v, len)) PetscFunctionReturn(0);
   if (l->n == l->cap) {

@@ -60,8 +60,9 @@ PetscErrorCode HtStore_DeidUid(HtStore st, const char *uid, char out[HT_DICOM_UI
 /* Shift a DICOM date YYYYMMDD back by the patient's offset; "" stays "". Error on malformed dates. */
 PetscErrorCode HtStore_ShiftDate(HtStore st, const HtDicomMeta *meta, const char *date, char out[16]);
 
-/* Scan any file for the identifying strings of meta (byte match). *found = PETSC_TRUE and `what`
- * gets the attribute NAME (e.g. "PatientName"), never the value. */
+/* Scan any file for the identifying strings of meta (HtDicomMeta_PhiStrings; byte match, values
+ * shorter than 8 bytes only as a standalone token so random base64/binary does not match).
+ * *found = PETSC_TRUE and `what` gets the attribute NAME (e.g. "PatientName"), never the value. */
 PetscErrorCode HtStore_PhiScanFile(const char *path, const HtDicomMeta *meta, PetscBool *found, char *what, size_t len);
 
 /* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), implemented here. */

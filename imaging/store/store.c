@@ -833,14 +833,21 @@ PetscErrorCode HtStore_List(HtStore st, FILE *out, PetscBool json)
 }
 
 /* ---- PHI scan ------------------------------------------------------------------------------------------ */
+static int IsAlnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/* Byte search. Short needles (< 8 bytes) must stand alone (no letter/digit on either side): otherwise
+ * a 4-character value would match at random inside base64 (VTK inline binary) or long numbers. */
 static const unsigned char *Find(const unsigned char *h, size_t hl, const char *n, size_t nl)
 {
   if (!nl || nl > hl) return NULL;
   const unsigned char first = (unsigned char)n[0];
+  const int           token = nl < 8;
   for (const unsigned char *p = h, *end = h + hl - nl; p <= end; p++) {
     p = memchr(p, first, (size_t)(end - p) + 1);
     if (!p) return NULL;
-    if (!memcmp(p, n, nl)) return p;
+    if (memcmp(p, n, nl)) continue;
+    if (token && ((p > h && IsAlnum(p[-1])) || (p + nl < h + hl && IsAlnum(p[nl])))) continue;
+    return p;
   }
   return NULL;
 }
