@@ -39,7 +39,9 @@ static PetscErrorCode Histogram_Modes(const HtVolume *ct, PetscReal *tissue, Pet
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc2(HN, &h, HN, &hs));
   for (size_t i = 0; i < N; i++) {
-    int b = (int)lrintf(ct->val[i]) - HMIN;
+    float v = ct->val[i];
+    if (!(v >= (float)HMIN && v < (float)(HMAX - 1))) continue; /* also skips NaN */
+    int b = (int)lrintf(v) - HMIN;
     if (b >= 0 && b < HN) h[b] += 1;
   }
   /* Gaussian smoothing, sigma 8 HU: CT noise gives spiky histograms */
