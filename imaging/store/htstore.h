@@ -40,7 +40,8 @@ PetscErrorCode HtStore_Open(const char *dbpath, const char *keypath, HtStore *st
 PetscErrorCode HtStore_Close(HtStore *st);
 
 /* De-identify and import one series (as read by HtDicom_ReadSeries). One transaction: on any error
- * the store is unchanged. Importing the same series again returns the existing ids (ids->existed). */
+ * the store is unchanged. Importing the same series again returns the existing ids (ids->existed)
+ * and keeps the stored volume (a warning if the new pixels differ). */
 PetscErrorCode HtStore_ImportSeries(HtStore st, const HtVolume *vol, const HtDicomMeta *meta, HtStoreIds *ids);
 /* Volume of a stored series (checksum verified). */
 PetscErrorCode HtStore_LoadVolume(HtStore st, PetscInt series_id, HtVolume *vol);

@@ -456,8 +456,22 @@ static PetscErrorCode ImportTx(HtStore st, const HtVolume *vol, const HtDicomMet
   }
   PetscCall(FindId(st, "SELECT id FROM series WHERE deid_uid=?", ids->series_uid, &ids->series_id));
   if (ids->series_id >= 0) {
+    /* same series again: keep the stored version, but say so if the pixels differ (re-export?) */
+    sqlite3_stmt *q;
+    char          hex[65], stored[65] = "";
+    uint8_t       h[32];
     ids->existed = PETSC_TRUE;
-    snprintf(detail, sizeof(detail), "series %" PetscInt_FMT " already stored; no change", ids->series_id);
+    PetscCall(EncodeVolume(st, vol, &enc, &raw, &rawlen));
+    HtSha256(raw, rawlen, h);
+    Hex(h, 32, hex, PETSC_FALSE);
+    PetscCall(PetscFree(raw));
+    PetscCall(Prepare(st, "SELECT checksum FROM series WHERE id=?", &q));
+    sqlite3_bind_int64(q, 1, ids->series_id);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    PetscBool same = strcmp(hex, stored) ? PETSC_FALSE : PETSC_TRUE;
+    if (!same) HtLog_Warn("store: series %" PetscInt_FMT " is already stored with different pixel data; the stored version is kept", ids->series_id);
+    snprintf(detail, sizeof(detail), "series %" PetscInt_FMT " already stored; no change (pixels %s)", ids->series_id, same ? "identical" : "DIFFER");
     PetscCall(Audit(st, "reimport", detail));
     PetscFunctionReturn(0);
   }

@@ -299,6 +299,10 @@ static PetscErrorCode Body(void)
   long long nser     = Scalar(sq, "SELECT count(*) FROM series");
   long long enc16    = Scalar(sq, "SELECT count(*) FROM series WHERE encoding='int16'");
   long long blob     = Scalar(sq, "SELECT length(volume) FROM series WHERE id=1");
+  long long reimp    = Scalar(sq, "SELECT count(*) FROM audit WHERE event='reimport' AND detail LIKE '%pixels identical%'");
+  long long nimport  = Scalar(sq, "SELECT count(*) FROM audit WHERE event='import'");
+  printf("audit: %lld import event(s), %lld identical re-import event(s)\n", nimport, reimp);
+  HT_CHECK(reimp == 1 && nimport == nser, "audit records imports and the identical re-import");
   sqlite3_close(sq);
   printf("kill -9 after %d imports: %lld series, orphan patients %lld, orphan studies %lld, integrity %d; int16 series %lld, compressed %lld bytes (raw %zu)\n", got, nser, orphan_p, orphan_s, (int)ok, enc16, blob, nv * 2);
   HT_CHECK(WIFSIGNALED(status) && got == 2, "child killed mid-run");
