@@ -492,7 +492,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
 PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
-  const SliceInfo &s0 = sl[0];
+  const SliceInfo s0 = sl[0]; /* a copy: sl is re-ordered below */
   /* every file must carry a complete, consistent geometry */
   for (auto &s : sl) {
     const char *f = s.path.c_str();
