@@ -2,6 +2,7 @@
  * world position (checked through a value = f(world position) pattern). */
 #include <htvolumeio.h>
 #include "httest.h"
+#include <stdint.h>
 
 static float Pattern(const PetscReal x[3]) { return (float)(1.0 * x[0] + 1000.0 * x[1] + 0.01 * x[2] * x[2]); }
 
@@ -83,6 +84,56 @@ static PetscErrorCode Run(void)
     PetscCall(HtLabels_Free(&l));
     PetscCall(HtLabels_Free(&l2));
     PetscCall(HtVolume_Free(&v));
+  }
+  /* NIfTI-1 with only a qform (as dcm2niix-style tools write), header written by hand: rotation
+   * of 90 degrees about z (quaternion d = sin 45), pixdim 1 2 3, qoffset (10, 20, 30) RAS.
+   * RAS of voxel (i,j,k) = (10 - 2j, 20 + i, 30 + 3k) -> LPS (2j - 10, -i - 20, 3k + 30). */
+  for (int qf = 1; qf >= -1; qf -= 2) { /* qfac -1: left-handed, VTK reverses the slices */
+    unsigned char hdr[352];
+    memset(hdr, 0, sizeof hdr);
+    int32_t sz = 348;
+    int16_t dim[8] = {3, 4, 3, 2, 1, 1, 1, 1}, dt = 16, bp = 32, qc = 1, sc = 0;
+    float   pixdim[8] = {(float)qf, 1, 2, 3, 0, 0, 0, 0}, vo = 352, slope = 1, q[6] = {0, 0, (float)sqrt(0.5), 10, 20, 30};
+    memcpy(hdr + 0, &sz, 4);
+    memcpy(hdr + 40, dim, 16);
+    memcpy(hdr + 70, &dt, 2);
+    memcpy(hdr + 72, &bp, 2);
+    memcpy(hdr + 76, pixdim, 32);
+    memcpy(hdr + 108, &vo, 4);
+    memcpy(hdr + 112, &slope, 4);
+    hdr[123] = 2; /* mm */
+    memcpy(hdr + 252, &qc, 2);
+    memcpy(hdr + 254, &sc, 2);
+    memcpy(hdr + 256, q, 24);
+    memcpy(hdr + 344, "n+1", 4);
+    FILE *f = fopen("qform_only.nii", "wb");
+    HT_CHECK(f != NULL, "create qform_only.nii");
+    if (f) {
+      fwrite(hdr, 1, sizeof hdr, f);
+      for (int k = 0; k < 2; k++)
+        for (int j = 0; j < 3; j++)
+          for (int i = 0; i < 4; i++) {
+            float v = (float)(i + 10 * j + 100 * k);
+            fwrite(&v, sizeof v, 1, f);
+          }
+      fclose(f);
+      HtVolume qv;
+      PetscCall(HtVolume_ReadNIfTI("qform_only.nii", &qv));
+      double emax = 0;
+      for (PetscInt k = 0; k < qv.g.n[2]; k++)
+        for (PetscInt j = 0; j < qv.g.n[1]; j++)
+          for (PetscInt i = 0; i < qv.g.n[0]; i++) {
+            /* recover the file index from the value, compare the world position with the formula */
+            int       v = (int)lround(qv.val[HtGrid_Index(&qv.g, i, j, k)]);
+            int       fi = v % 10, fj = (v / 10) % 10, fk = v / 100;
+            PetscReal ijk[3] = {i, j, k}, x[3], ex[3] = {2.0 * fj - 10, -fi - 20.0, 3.0 * qf * fk + 30};
+            HtGrid_IndexToWorld(&qv.g, ijk, x);
+            for (int c = 0; c < 3; c++) emax = PetscMax(emax, fabs(x[c] - ex[c]));
+          }
+      printf("qform-only NIfTI, qfac %d: dims %" PetscInt_FMT " %" PetscInt_FMT " %" PetscInt_FMT ", spacing %.1f %.1f %.1f, max world error %.2e mm\n", qf, qv.g.n[0], qv.g.n[1], qv.g.n[2], qv.g.spacing[0], qv.g.spacing[1], qv.g.spacing[2], emax);
+      HT_CHECK(emax < 1e-4, "qform-only world positions");
+      PetscCall(HtVolume_Free(&qv));
+    }
   }
   /* MetaImage with an explicit TransformMatrix (written by hand: an independent writer) */
   {
