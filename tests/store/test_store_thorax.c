@@ -336,6 +336,18 @@ static PetscErrorCode Body(void)
   PetscCall(HtVolume_Free(&back));
   PetscCall(HtVolume_Free(&fr));
 
+  /* ---- a corrupted volume blob is detected, not returned ---- */
+  HT_CHECK(sqlite3_open_v2(db, &sq, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK, "sqlite open rw");
+  snprintf(sql, sizeof(sql), "UPDATE series SET volume = substr(volume, 1, 1000) || zeroblob(16) || substr(volume, 1017) WHERE id=%d", (int)ids2.series_id);
+  HT_CHECK(sqlite3_exec(sq, sql, NULL, NULL, NULL) == SQLITE_OK, "corrupt the blob");
+  sqlite3_close(sq);
+  PetscCall(HtStore_Open(db, NULL, &st));
+  HT_EXPECT_ERROR(HtStore_LoadVolume(st, ids2.series_id, &back), msg, sizeof(msg));
+  printf("corrupted blob: %s\n", msg);
+  HT_CHECK(strstr(msg, "does not decompress") || strstr(msg, "checksum mismatch"), "corruption detected");
+  HT_CHECK(back.val == NULL, "no volume returned from a corrupted blob");
+  PetscCall(HtStore_Close(&st));
+
   PetscCall(HtVolume_Free(&vol));
   PetscCall(HtDicomMeta_Free(&meta));
   HtT_RmTree(tmp);
