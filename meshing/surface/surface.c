@@ -217,6 +217,134 @@ PetscErrorCode HtSurface_Check(const HtSurface *s, HtSurfaceQuality *qout)
   PetscFunctionReturn(0);
 }
 
+/* ---- triangle quality after decimation ------------------------------------------------------ */
+static PetscReal MinAngle3(const PetscReal *a, const PetscReal *b, const PetscReal *c)
+{
+  const PetscReal *p[3] = {a, b, c};
+  PetscReal        m    = PETSC_PI;
+  for (int k = 0; k < 3; k++) {
+    PetscReal u[3], v[3], nu, nv;
+    Sub(p[(k + 1) % 3], p[k], u);
+    Sub(p[(k + 2) % 3], p[k], v);
+    nu = Norm(u);
+    nv = Norm(v);
+    if (nu == 0 || nv == 0) return 0;
+    m = PetscMin(m, acos(PetscMax(-1.0, PetscMin(1.0, Dot(u, v) / (nu * nv)))));
+  }
+  return m;
+}
+
+static void TriNormal(const PetscReal *x, const PetscInt *t, PetscReal n[3])
+{
+  PetscReal u[3], v[3];
+  Sub(&x[3 * t[1]], &x[3 * t[0]], u);
+  Sub(&x[3 * t[2]], &x[3 * t[0]], v);
+  Cross(u, v, n);
+}
+
+/* Quadric decimation leaves slivers (2-3 degree angles) that Gmsh's 3D mesher cannot refine around.
+ * Alternate (1) edge flips between nearly coplanar triangles when the flip raises the smaller
+ * minimum angle and (2) tangential relaxation (each vertex moves toward the centroid of its
+ * neighbours within its tangent plane), which changes the shape by second-order amounts only. */
+static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
+{
+  const PetscReal cos_coplanar = cos(20.0 * PETSC_PI / 180.0);
+  PetscFunctionBeginUser;
+  for (PetscInt round = 0; round < rounds; round++) {
+    Edge     *e;
+    PetscInt *off, *adj, *cnt, ne = 0, nflip = 0;
+    PetscBool *touched;
+    PetscCall(BuildEdges(s, &e));
+    /* vertex adjacency (CSR) from unique edges */
+    PetscCall(PetscCalloc1(s->npts + 1, &off));
+    for (PetscInt i = 0; i < 3 * s->ntri; i++)
+      if (i == 0 || e[i].a != e[i - 1].a || e[i].b != e[i - 1].b) {
+        off[e[i].a + 1]++;
+        off[e[i].b + 1]++;
+        ne++;
+      }
+    for (PetscInt v = 0; v < s->npts; v++) off[v + 1] += off[v];
+    PetscCall(PetscMalloc1(2 * ne + 1, &adj));
+    PetscCall(PetscCalloc1(s->npts, &cnt));
+    for (PetscInt i = 0; i < 3 * s->ntri; i++)
+      if (i == 0 || e[i].a != e[i - 1].a || e[i].b != e[i - 1].b) {
+        adj[off[e[i].a] + cnt[e[i].a]++] = e[i].b;
+        adj[off[e[i].b] + cnt[e[i].b]++] = e[i].a;
+      }
+    /* flips; a vertex or triangle takes part in at most one flip per round */
+    PetscCall(PetscCalloc1(s->npts + s->ntri, &touched));
+    for (PetscInt i = 0; i + 1 < 3 * s->ntri; i++) {
+      if (e[i].a != e[i + 1].a || e[i].b != e[i + 1].b) continue;
+      if (i + 2 < 3 * s->ntri && e[i + 2].a == e[i].a && e[i + 2].b == e[i].b) continue; /* non-manifold */
+      PetscInt t1 = e[i].fwd ? e[i].t : e[i + 1].t, t2 = e[i].fwd ? e[i + 1].t : e[i].t;
+      PetscInt a = e[i].a, b = e[i].b, c = -1, d = -1;
+      if (e[i].fwd == e[i + 1].fwd) continue; /* inconsistent orientation: leave alone */
+      if (touched[s->npts + t1] || touched[s->npts + t2]) continue;
+      for (int k = 0; k < 3; k++) {
+        if (s->tri[3 * t1 + k] != a && s->tri[3 * t1 + k] != b) c = s->tri[3 * t1 + k];
+        if (s->tri[3 * t2 + k] != a && s->tri[3 * t2 + k] != b) d = s->tri[3 * t2 + k];
+      }
+      if (c < 0 || d < 0 || c == d || touched[a] || touched[b] || touched[c] || touched[d]) continue;
+      PetscBool exists = PETSC_FALSE;
+      for (PetscInt k = off[c]; k < off[c + 1]; k++) exists = exists || adj[k] == d;
+      if (exists) continue;
+      PetscReal n1[3], n2[3], m1[3], m2[3], nsum[3];
+      PetscInt  T1[3] = {a, b, c}, T2[3] = {b, a, d}, N1[3] = {a, d, c}, N2[3] = {d, b, c};
+      TriNormal(s->x, T1, n1);
+      TriNormal(s->x, T2, n2);
+      if (Norm(n1) == 0 || Norm(n2) == 0) continue;
+      if (Dot(n1, n2) < cos_coplanar * Norm(n1) * Norm(n2)) continue;
+      TriNormal(s->x, N1, m1);
+      TriNormal(s->x, N2, m2);
+      for (int k = 0; k < 3; k++) nsum[k] = n1[k] + n2[k];
+      if (Norm(m1) == 0 || Norm(m2) == 0 || Dot(m1, nsum) < cos_coplanar * Norm(m1) * Norm(nsum) || Dot(m2, nsum) < cos_coplanar * Norm(m2) * Norm(nsum)) continue;
+      PetscReal before = PetscMin(MinAngle3(&s->x[3 * a], &s->x[3 * b], &s->x[3 * c]), MinAngle3(&s->x[3 * b], &s->x[3 * a], &s->x[3 * d]));
+      PetscReal after  = PetscMin(MinAngle3(&s->x[3 * a], &s->x[3 * d], &s->x[3 * c]), MinAngle3(&s->x[3 * d], &s->x[3 * b], &s->x[3 * c]));
+      if (after < before + 1.0 * PETSC_PI / 180.0) continue;
+      for (int k = 0; k < 3; k++) {
+        s->tri[3 * t1 + k] = N1[k];
+        s->tri[3 * t2 + k] = N2[k];
+      }
+      touched[a] = touched[b] = touched[c] = touched[d] = PETSC_TRUE;
+      touched[s->npts + t1] = touched[s->npts + t2] = PETSC_TRUE;
+      nflip++;
+    }
+    /* tangential relaxation over the (pre-flip) adjacency; boundary vertices stay */
+    {
+      PetscReal *vn, *nx;
+      PetscCall(PetscCalloc1(3 * s->npts, &vn));
+      PetscCall(PetscMalloc1(3 * s->npts, &nx));
+      for (PetscInt t = 0; t < s->ntri; t++) {
+        PetscReal n[3];
+        TriNormal(s->x, &s->tri[3 * t], n);
+        for (int k = 0; k < 3; k++)
+          for (int c = 0; c < 3; c++) vn[3 * s->tri[3 * t + k] + c] += n[c];
+      }
+      for (PetscInt v = 0; v < s->npts; v++) {
+        PetscReal cen[3] = {0, 0, 0}, dlt[3], nn = Norm(&vn[3 * v]), dn;
+        PetscInt  deg    = off[v + 1] - off[v];
+        for (int c = 0; c < 3; c++) nx[3 * v + c] = s->x[3 * v + c];
+        if (deg < 3 || nn == 0) continue;
+        for (PetscInt k = off[v]; k < off[v + 1]; k++)
+          for (int c = 0; c < 3; c++) cen[c] += s->x[3 * adj[k] + c] / deg;
+        Sub(cen, &s->x[3 * v], dlt);
+        dn = Dot(dlt, &vn[3 * v]) / (nn * nn);
+        for (int c = 0; c < 3; c++) nx[3 * v + c] = s->x[3 * v + c] + 0.5 * (dlt[c] - dn * vn[3 * v + c]);
+      }
+      PetscCall(PetscArraycpy(s->x, nx, 3 * s->npts));
+      PetscCall(PetscFree(vn));
+      PetscCall(PetscFree(nx));
+    }
+    PetscCall(PetscFree(touched));
+    PetscCall(PetscFree(cnt));
+    PetscCall(PetscFree(adj));
+    PetscCall(PetscFree(off));
+    PetscCall(PetscFree(e));
+    PetscCall(PetscInfo(NULL, "surface improvement round %" PetscInt_FMT ": %" PetscInt_FMT " flips\n", round, nflip));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode HtSurface_FromLabels(const HtLabels *lab, const int *values, PetscInt nvalues, const HtSurfaceOptions *o, HtSurface *s)
 {
   HtSurfaceOptions def;
@@ -230,6 +358,7 @@ PetscErrorCode HtSurface_FromLabels(const HtLabels *lab, const int *values, Pets
   }
   memset(s, 0, sizeof(*s));
   PetscCall(HtSurface_FromLabelsVTK_Private(lab, values, nvalues, o, s));
+  if (o->decimate > 0 || o->target_triangles > 0) PetscCall(ImproveTriangles(s, 8));
   /* a direction matrix with determinant -1 (or VTK's convention) may leave the normals inward */
   PetscCall(HtSurface_Quality(s, &q));
   if (q.volume_mL < 0)

@@ -73,7 +73,7 @@ static PetscErrorCode Body(void)
   PetscCall(Tube_Labels(&l));
   PetscCall(Tube_Network(&net));
   PetscCall(HtSurfaceOptions_Default(&so));
-  so.target_triangles = 0; /* quadric decimation leaves 2-3 deg slivers; see report */
+  so.target_triangles = 5000; /* exercise decimation + sliver removal */
   PetscCall(HtSurfaceOptions_SetFromOptions(&so, NULL));
   PetscCall(HtSurface_FromLabels(&l, &val, 1, &so, &s));
   PetscCall(HtSurface_Cap(&s, &net, &c));
