@@ -30,6 +30,7 @@ PetscErrorCode HtCenterline_DefaultOptions(HtCenterlineOptions *o)
   o->recenter            = PETSC_TRUE;
   o->have_inlet_hint     = PETSC_FALSE;
   o->max_branches        = 1000;
+  o->min_clean_fraction  = 0.25;
   PetscFunctionReturn(0);
 }
 
@@ -46,6 +47,7 @@ PetscErrorCode HtCenterline_SetFromOptions(HtCenterlineOptions *o, const char *p
   PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_invalidate_scale", &o->invalidate_scale, NULL));
   PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_invalidate_const_mm", &o->invalidate_const_mm, NULL));
   PetscCall(PetscOptionsGetBool(NULL, prefix, "-centerline_area_radius", &o->area_radius, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, prefix, "-centerline_min_clean_fraction", &o->min_clean_fraction, NULL));
   PetscCall(PetscOptionsGetBool(NULL, prefix, "-centerline_recenter", &o->recenter, NULL));
   PetscCall(PetscOptionsGetRealArray(NULL, prefix, "-centerline_inlet_hint", hint, &n, &set));
   if (set) {
@@ -961,7 +963,7 @@ static PetscReal RadiusFromD(const Ctx *c, const PetscReal x[3]) { return PetscM
  * the radius of every sample. Near an open end that is not a field-of-view cut (aortic root against
  * the heart label) the section is clipped by the neighbouring structure, so the last cut mm take the
  * radius of the first sample beyond. */
-static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOptions *o, Poly *p, PetscBool leaf_a, PetscBool leaf_b, PetscReal cut_a, PetscReal cut_b)
+static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOptions *o, Poly *p, PetscBool leaf_a, PetscBool leaf_b, PetscReal cut_a, PetscReal cut_b, PetscReal *clean_frac)
 {
   PetscBool *clean;
   PetscReal *s;
@@ -1073,6 +1075,11 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
     }
   }
   PetscCall(PetscFree(s));
+  {
+    PetscInt nc = 0;
+    for (PetscInt i = 0; i < p->n; i++) nc += clean[i] ? 1 : 0;
+    *clean_frac = p->n ? (PetscReal)nc / p->n : 0;
+  }
   PetscCall(PetscFree(clean));
   PetscFunctionReturn(0);
 }
@@ -1091,7 +1098,7 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
   uint8_t           *covered;
   Graph              G;
   Poly              *poly = NULL;
-  PetscReal         *jpos = NULL;
+  PetscReal         *jpos = NULL, *cleanfrac = NULL;
   Section            S = {0};
   char               what[80];
   PetscFunctionBeginUser;
@@ -1287,7 +1294,20 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
       else if (db == 1 && da >= 3) junc = s->a;
       else continue;
       {
-        PetscReal rj  = c.D[c.vox[G.nodevox[junc]]];
+        /* junction radius: the widest lumen next to the junction on the other branches (a junction
+         * found in a thin offshoot would otherwise protect every spur around it) */
+        PetscReal rj = c.D[c.vox[G.nodevox[junc]]], xj[3];
+        VoxWorld(&c, G.nodevox[junc], xj);
+        for (PetscInt k = 0; k < G.nsegs; k++) {
+          GSeg *sk = &G.segs[k];
+          if (k == i || !sk->alive || (sk->a != junc && sk->b != junc)) continue;
+          for (PetscInt q = 0; q < sk->nv; q++) {
+            PetscReal xq[3], Dq = c.D[c.vox[sk->v[q]]];
+            if (Dq <= rj) continue;
+            VoxWorld(&c, sk->v[q], xq);
+            if (PetscSqr(xq[0] - xj[0]) + PetscSqr(xq[1] - xj[1]) + PetscSqr(xq[2] - xj[2]) <= PetscSqr(Dq + rj)) rj = Dq;
+          }
+        }
         PetscReal thr = PetscMax(o.min_branch_mm, o.prune_ratio * rj);
         if (s->len < thr && s->len < bestlen) {
           bestlen = s->len;
@@ -1402,6 +1422,7 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
     VoxWorld(&c, bestm, &jpos[3 * n]);
   }
   PetscCall(PetscCalloc1(G.nsegs, &poly));
+  PetscCall(PetscCalloc1(G.nsegs, &cleanfrac));
   for (PetscInt i = 0; i < G.nsegs; i++) {
     GSeg     *s = &G.segs[i];
     Poly     *p = &poly[i];
@@ -1426,7 +1447,64 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
         PolyReverse(p);
       }
       PetscCall(PolyResample(p, o.resample_mm));
-      PetscCall(PolyRadius(&c, &S, &o, p, leaf_a, leaf_b, cut_a, cut_b));
+      PetscCall(PolyRadius(&c, &S, &o, p, leaf_a, leaf_b, cut_a, cut_b, &cleanfrac[i]));
+    }
+  }
+
+  /* terminal branches where the lumen section is hardly ever a compact disk are not vessels (sheets
+   * and fringes of a rough segmentation, flattened false lumen): prune them, least tubular first,
+   * and join the two polylines left at a junction that drops to two branches */
+  if (o.area_radius) {
+    for (PetscInt guard = 0; guard < G.nsegs + 1; guard++) {
+      PetscInt  best = -1;
+      PetscReal bestf = o.min_clean_fraction;
+      for (PetscInt i = 0; i < G.nsegs; i++) {
+        GSeg    *sg = &G.segs[i];
+        PetscInt da, db;
+        if (!sg->alive) continue;
+        da = GraphDegree(&G, sg->a, NULL, 0);
+        db = GraphDegree(&G, sg->b, NULL, 0);
+        if (!((da == 1 && db >= 3) || (db == 1 && da >= 3))) continue;
+        if (cleanfrac[i] < bestf) {
+          bestf = cleanfrac[i];
+          best  = i;
+        }
+      }
+      if (best < 0) break;
+      G.segs[best].alive = PETSC_FALSE;
+      r.npruned++;
+      for (PetscInt n = 0; n < G.nnodes; n++) {
+        PetscInt ids[2], oi, ok2, nn = 0;
+        Poly     q   = {0};
+        Poly    *pi, *pk;
+        if (GraphDegree(&G, n, ids, 2) != 2) continue;
+        pi  = &poly[ids[0]];
+        pk  = &poly[ids[1]];
+        oi  = G.segs[ids[0]].a == n ? G.segs[ids[0]].b : G.segs[ids[0]].a;
+        ok2 = G.segs[ids[1]].a == n ? G.segs[ids[1]].b : G.segs[ids[1]].a;
+        if (G.segs[ids[0]].a == n) PolyReverse(pi); /* pi now ends at n */
+        if (G.segs[ids[1]].b == n) PolyReverse(pk); /* pk now starts at n */
+        PetscCall(PolyReserve(&q, pi->n + pk->n));
+        for (PetscInt k = 0; k < pi->n; k++, nn++) {
+          for (int e = 0; e < 3; e++) q.x[3 * nn + e] = pi->x[3 * k + e];
+          q.r[nn] = pi->r[k];
+        }
+        for (PetscInt k = 1; k < pk->n; k++, nn++) {
+          for (int e = 0; e < 3; e++) q.x[3 * nn + e] = pk->x[3 * k + e];
+          q.r[nn] = pk->r[k];
+        }
+        q.n           = nn;
+        cleanfrac[ids[0]] = (cleanfrac[ids[0]] * pi->n + cleanfrac[ids[1]] * pk->n) / (pi->n + pk->n);
+        PetscCall(PetscFree(pi->x));
+        PetscCall(PetscFree(pi->r));
+        PetscCall(PetscFree(pk->x));
+        PetscCall(PetscFree(pk->r));
+        pk->n = pk->cap = 0;
+        *pi   = q;
+        G.segs[ids[0]].a     = oi;
+        G.segs[ids[0]].b     = ok2;
+        G.segs[ids[1]].alive = PETSC_FALSE;
+      }
     }
   }
 
@@ -1544,6 +1622,7 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
   }
   PetscCall(PetscFree(poly));
   PetscCall(PetscFree(jpos));
+  PetscCall(PetscFree(cleanfrac));
   PetscCall(PetscFree(S.state));
   PetscCall(PetscFree(S.queue));
   PetscCall(GraphDestroy(&G));

@@ -30,6 +30,8 @@ typedef struct {
   PetscBool have_inlet_hint;   /* inlet_hint_mm is valid                                                        */
   PetscReal inlet_hint_mm[3];  /* LPS mm, e.g. heart centroid                                                   */
   PetscInt  max_branches;      /* safety bound on TEASAR paths (1000)                                           */
+  PetscReal min_clean_fraction; /* terminal branches whose sections are compact disks at fewer than this fraction
+                                 * of samples are not vessels and are pruned (0.25; needs area_radius)          */
 } HtCenterlineOptions;
 
 typedef struct {
