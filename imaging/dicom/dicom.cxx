@@ -469,6 +469,23 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
   const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
   const unsigned mask  = (bits_stored >= 32) ? 0xffffffffu : ((1u << bits_stored) - 1u);
   const unsigned sign  = 1u << (bits_stored - 1);
+  if (meta_first) {
+    /* PixelPaddingValue (US or SS), interpreted like a stored pixel value */
+    Uint16 pu = 0;
+    Sint16 ps = 0;
+    bool   have_pad = false;
+    if (ds->findAndGetUint16(DCM_PixelPaddingValue, pu).good()) have_pad = true;
+    else if (ds->findAndGetSint16(DCM_PixelPaddingValue, ps).good()) {
+      pu       = (Uint16)ps;
+      have_pad = true;
+    }
+    if (have_pad) {
+      unsigned u              = (unsigned)pu & mask;
+      double   sv             = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
+      meta_first->has_padding = PETSC_TRUE;
+      meta_first->padding_hu  = (PetscReal)(float)(sv * slope + inter);
+    }
+  }
   if (bits_alloc == 16) {
     Uint16 *p = NULL;
     PetscCheck(pe->getUint16Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
@@ -592,6 +609,7 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   std::string              ts;
   HtDicomMeta              tmp;
   HtDicomMeta             *mfirst = meta ? meta : &tmp;
+  memset(&tmp, 0, sizeof(tmp));
   const size_t             npix   = (size_t)g.n[0] * (size_t)g.n[1];
   FileCache                cache;
   for (size_t k = 0; k < ns; k++) {

@@ -75,6 +75,8 @@ typedef struct {
   PetscReal slice_step_mm;      /* measured median step along the normal */
   PetscReal rescale_slope, rescale_intercept; /* of the first slice */
   PetscReal hu_min, hu_max;     /* of the volume after rescale */
+  PetscBool has_padding;        /* PixelPaddingValue present (voxels outside the scanned field)   */
+  PetscReal padding_hu;         /* its value after rescale (e.g. -3024); compare voxels with ==    */
   PetscInt  rows, cols;
   HtGrid    grid;               /* same as the volume's */
 

@@ -104,6 +104,11 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
   printf("%s: HU mean %.4f (truth %.4f)\n", name, sum / nv, Num(t, "rescaled_mean"));
   HT_CHECK(meta.hu_min == Num(t, "rescaled_min") && meta.hu_max == Num(t, "rescaled_max"), "%s: value range", name);
   HT_CHECK_CLOSE(sum / nv, Num(t, "rescaled_mean"), 0, 1e-3, "mean");
+  if (!strcmp(name, "series_lidc_0001_chest_ct")) {
+    /* dcmdump: PixelPaddingValue US 63536 with PixelRepresentation 1 -> -2000, intercept -1024 */
+    printf("%s: padding %d %.0f HU\n", name, (int)meta.has_padding, meta.padding_hu);
+    HT_CHECK(meta.has_padding && meta.padding_hu == -3024, "LIDC padding value -3024 HU");
+  }
   PetscCall(HtVolume_Free(&vol));
   PetscCall(HtDicomMeta_Free(&meta));
   PetscFunctionReturn(0);
