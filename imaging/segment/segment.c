@@ -559,7 +559,10 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
     for (size_t i = 0; i < N; i++) dmax = PetscMax(dmax, (PetscReal)d2[i]);
     dmax = sqrt(dmax);
     /* inscribed radii: a flattened lumen must not inflate the chamber threshold */
-    PetscReal r_core = PetscMax(1.5 * PetscMax(r_s, r_in), PetscMax(r_s, r_in) + 6.0);
+    /* chambers are the thickest parts of the pool: cores are at least 80 % as thick as the
+     * thickest voxel, and clearly thicker than the aorta at the seed (no core at all in a
+     * plain tube) */
+    PetscReal r_core = PetscMax(0.8 * dmax, PetscMax(1.5 * PetscMax(r_s, r_in), PetscMax(r_s, r_in) + 6.0));
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_rcore", &r_core, NULL));
     if (o.verbose) HtLog_Info("segment: distance map: %.1f mm at the seed, %.1f mm max, chamber cores above %.1f mm", (double)r_s, (double)dmax, (double)r_core);
     /* markers: 1 on the aorta tubes (descending, ascending when found), 2 the chamber cores */
