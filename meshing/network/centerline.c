@@ -1086,7 +1086,7 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
 
 /* ---------------------------------------------------------------------------------------------- */
 
-PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCenterlineOptions *opt, HtNetwork *net, HtCenterlineReport *rep)
+PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCenterlineOptions *opt, HtNetwork *netout, HtCenterlineReport *rep)
 {
   const HtGrid      *g = &lab->g;
   size_t             N = HtGrid_Count(g);
@@ -1100,6 +1100,7 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
   Poly              *poly = NULL;
   PetscReal         *jpos = NULL, *cleanfrac = NULL;
   Section            S = {0};
+  HtNetwork          netbuf, *net = &netbuf;
   char               what[80];
   PetscFunctionBeginUser;
   if (opt) o = *opt;
@@ -1116,7 +1117,9 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
   }
   PetscCheck(lab->lab && N > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: empty label map", what);
   PetscCheck(o.resample_mm > 0 && o.prune_ratio >= 0 && o.min_branch_mm >= 0 && o.invalidate_scale >= 0 && o.max_branches > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "centerline: %s: invalid options (resample %g mm, prune ratio %g)", what, (double)o.resample_mm, (double)o.prune_ratio);
-  PetscCall(HtNetwork_Destroy(net));
+  /* built in a private network and handed over only when complete: no partial output on error */
+  PetscCall(HtNetwork_Destroy(netout));
+  PetscCall(HtNetwork_Init(net));
 
   c.g = g;
   PetscCall(PetscMalloc1(N, &c.mask));
@@ -1614,6 +1617,7 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
   }
   r.total_length_mm = HtNetwork_TotalLength(net);
   PetscCall(HtNetwork_Check(net));
+  *netout = netbuf;
   HtLog_Info("centerline: %s: %" PetscInt_FMT " segments, %" PetscInt_FMT " junctions, %" PetscInt_FMT " open ends, %.1f mm total, %" PetscInt_FMT " spurs pruned", what, r.nsegments, r.njunctions, r.nends, (double)r.total_length_mm, r.npruned);
 
   for (PetscInt i = 0; i < G.nsegs; i++) {

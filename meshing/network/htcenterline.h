@@ -3,13 +3,20 @@
  * Method (see centerline.c for the reasons): largest 26-connected component of the region, enclosed
  * cavities filled; exact Euclidean distance map in mm; TEASAR skeleton (shortest-path tree from a
  * root end with a cost that penalises closeness to the wall), which is a tree by construction, so
- * noise loops cannot appear; spurs shorter than prune_ratio x junction radius are pruned; open ends
- * are re-centred and extended to the end of the lumen; points are smoothed, resampled every
- * resample_mm, re-centred on the cross-section centroid and the radius is sqrt(A / pi) of the lumen
- * cross-section perpendicular to the tangent (distance-map radius where the section is not clean,
- * e.g. at junctions). The inlet is the open end nearest inlet_hint_mm when given, else the end with
- * the largest radius; segments are oriented downstream by BFS from the inlet.
- * Node names: "inlet", "outlet_1", ..., "junction_1", ... ; segment names "seg_0", ... */
+ * noise loops cannot appear (a true loop, e.g. the two lumens of a dissection, is cut open).
+ * Pruning of terminal branches: shorter than prune_ratio x junction radius; tip inside or beside the
+ * lumen of the rest of the tree (second path through one wide lumen, false lumen); lumen section
+ * rarely a compact disk (min_clean_fraction: sheets and fringes of a rough segmentation). Junctions
+ * joined by a segment shorter than half their radius are merged; a junction sits at the centre of the
+ * largest inscribed sphere near the branch point. Open ends: thin tails and the part within one
+ * lumen radius of the end are cut, the rest is re-centred, then extended straight to the end of the
+ * lumen or the field-of-view border. Points are smoothed, resampled every resample_mm, re-centred on
+ * the centroid of the least-area lumen section (not on the steep flank of a narrowing), and the radius
+ * is sqrt(A / pi) of that section; where the section is not a compact disk (junction zones) the
+ * radius is interpolated between the neighbouring clean sections. The inlet is the open end nearest
+ * inlet_hint_mm when given, else the end with the largest radius; segments are oriented downstream
+ * by BFS from the inlet. Node names: "inlet", "outlet_1", ..., "junction_1", ...; segment names
+ * "seg_0", ... in BFS order (seg_0 starts at the inlet). */
 #pragma once
 #include <htnetwork.h>
 #include <htvolume.h>
