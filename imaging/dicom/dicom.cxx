@@ -187,10 +187,12 @@ PetscErrorCode ListFiles(const char *path, std::vector<std::string> *files)
   PetscFunctionReturn(0);
 }
 
+/* Warnings go to meta (the caller decides how to report them); without meta, or once meta is full,
+ * they are logged directly. */
 void AddWarn(HtDicomMeta *meta, const std::string &w)
 {
-  HtLog_Warn("%s", w.c_str());
   if (meta && meta->nwarnings < HT_DICOM_MAX_WARN) CopyStr(meta->warnings[meta->nwarnings++], sizeof(meta->warnings[0]), w);
+  else HtLog_Warn("%s", w.c_str());
 }
 
 /* Scan files into series; skipped non-DICOM files are counted and reported. */

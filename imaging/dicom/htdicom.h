@@ -80,7 +80,8 @@ typedef struct {
   PetscInt  rows, cols;
   HtGrid    grid;               /* same as the volume's */
 
-  /* ---- warnings (no PHI), e.g. skipped non-DICOM files, varying rescale -------------------- */
+  /* ---- warnings (no PHI), e.g. skipped non-DICOM files, varying rescale: NOT logged by the
+   *      reader when meta is given (the caller prints them); logged directly when meta is NULL -- */
   PetscInt nwarnings;
   char     warnings[HT_DICOM_MAX_WARN][256];
 } HtDicomMeta;
