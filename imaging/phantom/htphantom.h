@@ -92,7 +92,8 @@ PetscErrorCode HtPhantom_Destroy(HtPhantom *ph);
  *   -phantom_coarct_frac <f>   coarctation narrowing fraction (0 .. 0.9), 0.53 = 47 % minimum radius
  * HtPhantom_WriteDefault applies them. */
 PetscErrorCode HtPhantom_SetFromOptions(HtPhantom *ph);
-/* Fill s0/len of each piece and length_mm of each tube after editing pieces by hand (Default does it). */
+/* Validate and derive s0/len of each piece, length_mm, bounding boxes and r_max_mm; call it after
+ * building or editing a phantom by hand (Default and SetFromOptions call it). */
 PetscErrorCode HtPhantom_SetUp(HtPhantom *ph);
 
 /* Exact blood-pool label at a point: 0 outside, 1 aorta + branches, 2 LV blood pool. */
