@@ -91,14 +91,17 @@ typedef struct {
   PetscReal mean_pressure_sim_mmHg;     /* simulated mean inlet pressure after tuning          */
   PetscReal mean_pressure_residual_percent; /* 100 (sim - target)/target                       */
   PetscReal pulse_pressure_sim_mmHg;
+  PetscReal rp_fraction;                /* Rp/(Rp+Rd) after tuning (starts at 0.09)             */
 } HtOutletSet;
 PetscErrorCode HtOutletSet_Destroy(HtOutletSet *bcs);
 /* Three-element Windkessel per outlet so that the mean inlet pressure hits ph->mean_pressure_mmHg and
  * the flow splits are split[k] (fractions in outlet-node order, summing to 1) or, split = NULL, Murray's
- * law (Q_k ~ r_k^3 at the outlet). R_total,k = (P_mean - Pd - path drop)/Q_k, Rp = 0.09 R_total,
- * C from the pulse pressure (SV/PP, minus the vessels' own compliance) distributed ~ flow; then 2-5
- * nonlinear 0D solves correct R (mean pressure within 1 %) and C (pulse pressure). 'region' (may be NULL)
- * is passed to the model builder so the tuned model is split the same way as the candidates. */
+ * law (Q_k ~ r_k^3, mean radius over the outlet's last 5 mm). R_total,k = (P_mean - Pd - path drop)/Q_k,
+ * Rp = 0.09 R_total, C from the pulse pressure (SV/PP minus the vessels' own compliance, or tau/R)
+ * distributed ~ flow; then up to 5 nonlinear 0D solves: R_total,k from the simulated path drops (mean
+ * pressure within 0.2 %, warned above 1 %), and the pulse pressure through C, then through the Rp share
+ * (0.02-0.15) when C cannot move it (best effort, reported). 'region' (may be NULL) is passed to the
+ * model builder so the tuned model is split like the candidates. The network must be a tree. */
 PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, const PetscReal *split, const HtLesion *region, HtOutletSet *bcs);
 /* Outlets with fixed values (no tuning): Rp/C/Rd/Pd per outlet node in node order; for verification. */
 PetscErrorCode HtOutletSet_CreateFixed(const HtNetwork *net, PetscReal Rp_cgs, PetscReal C_cgs, PetscReal Rd_cgs, PetscReal Pd_mmHg, HtOutletSet *bcs);

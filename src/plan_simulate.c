@@ -356,7 +356,7 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
   PetscReal *Qk, *dP, *RT, Ctot, Cves = 0;
   cJSON     *model;
   HtModelMap map;
-  const PetscReal rp_frac = 0.09; /* Rp/(Rp+Rd): proximal share of the outlet resistance */
+  const PetscReal rp_frac = 0.09; /* Rp/(Rp+Rd): initial proximal share of the outlet resistance */
   const PetscInt  max_solves = 5;
 
   PetscFunctionBeginUser;
@@ -421,36 +421,41 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
   for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Ctot * bcs->bc[k].flow_fraction;
 
   /* nonlinear correction: each outlet's resistance from its simulated path drop (the mean pressure of
-   * an RCR at periodic state is Pd + (Rp + Rd) Q), and the compliance scaled by the pulse pressure
-   * ratio while that helps: when the pulse pressure is set by Rp and inertance rather than by C,
-   * more C does not lower it; the C update is then undone and frozen. RC time constants <= 3 s. */
-  PetscBool  c_frozen = (PetscBool)(ph->steady_inflow || ph->pulse_pressure_mmHg <= 0);
-  PetscReal  prev_pp_err = PETSC_MAX_REAL, *Cprev;
+   * an RCR at periodic state is Pd + (Rp + Rd) Q, whatever C). Pulse pressure: first the compliance is
+   * scaled by PP_sim/PP_target; when that cannot move it (the pulse is then set by Rp times the peak
+   * flow and by the vessels' inertance), the proximal share Rp/(Rp+Rd) is scaled within [0.02, 0.15].
+   * A change that makes the pulse pressure worse is undone and ends its stage; one that removes less
+   * than 10 % of the error ends it too. RC time constants are kept <= 3 s. */
+  PetscInt   stage = (ph->steady_inflow || ph->pulse_pressure_mmHg <= 0) ? 2 : 0; /* 0: C, 1: Rp share, 2: done */
+  PetscInt   last_knob = -1;
+  PetscReal  prev_pp_err = PETSC_MAX_REAL, rp = rp_frac, rp_prev = rp_frac, *Cprev;
   PetscCall(PetscMalloc1(bcs->n, &Cprev));
   for (PetscInt it = 1;; it++) {
     HtCandidateResult res;
     PetscReal         Pin = 0, PP = 0, pp_err;
+    PetscBool         undo = PETSC_FALSE;
     for (PetscInt k = 0; k < bcs->n; k++) {
-      bcs->bc[k].Rp_cgs = rp_frac * RT[k];
-      bcs->bc[k].Rd_cgs = (1 - rp_frac) * RT[k];
+      bcs->bc[k].Rp_cgs = rp * RT[k];
+      bcs->bc[k].Rd_cgs = (1 - rp) * RT[k];
     }
     PetscCall(HtPlan_Simulate(net, ph, bcs, region, "tuning", &res));
     PetscCall(HtCandidateResult_GetMetric(&res, "inlet_pressure_mean_mmHg", &Pin, NULL));
     PetscCall(HtCandidateResult_GetMetric(&res, "inlet_pulse_pressure_mmHg", &PP, NULL));
     bcs->solves                         = it;
+    bcs->rp_fraction                    = rp;
     bcs->mean_pressure_sim_mmHg         = Pin;
     bcs->mean_pressure_residual_percent = 100.0 * (Pin - ph->mean_pressure_mmHg) / ph->mean_pressure_mmHg;
     bcs->pulse_pressure_sim_mmHg        = PP;
-    HtLog_Info("outlet tuning solve %" PetscInt_FMT ": mean inlet pressure %.2f mmHg (target %.2f, %+.3f %%), pulse pressure %.1f mmHg", it, (double)Pin, (double)ph->mean_pressure_mmHg, (double)bcs->mean_pressure_residual_percent, (double)PP);
+    HtLog_Info("outlet tuning solve %" PetscInt_FMT ": mean inlet pressure %.2f mmHg (target %.2f, %+.3f %%), pulse pressure %.1f mmHg (Rp share %.3f)", it, (double)Pin, (double)ph->mean_pressure_mmHg, (double)bcs->mean_pressure_residual_percent, (double)PP, (double)rp);
     pp_err = PetscAbsReal(PP - ph->pulse_pressure_mmHg);
-    /* the last compliance change made the pulse pressure worse: undo it and stop; it barely helped: stop */
-    PetscBool c_revert = PETSC_FALSE;
-    if (!c_frozen && it > 1) {
-      if (pp_err > prev_pp_err) c_revert = c_frozen = PETSC_TRUE;
-      else if (prev_pp_err - pp_err < 0.1 * prev_pp_err) c_frozen = PETSC_TRUE;
+    if (stage < 2 && last_knob >= 0) {
+      if (pp_err > prev_pp_err) {
+        undo = PETSC_TRUE;
+        stage++;
+      } else if (prev_pp_err - pp_err < 0.1 * prev_pp_err) stage++;
     }
-    PetscBool pp_ok = (PetscBool)(c_frozen || pp_err < 0.05 * ph->pulse_pressure_mmHg);
-    if ((!c_revert && PetscAbsReal(bcs->mean_pressure_residual_percent) < 0.2 && pp_ok) || it >= max_solves) {
+    PetscBool pp_ok = (PetscBool)(stage == 2 || pp_err < 0.05 * ph->pulse_pressure_mmHg);
+    if ((!undo && PetscAbsReal(bcs->mean_pressure_residual_percent) < 0.2 && pp_ok) || it >= max_solves) {
       PetscCall(HtCandidateResult_Destroy(&res));
       break;
     }
@@ -462,23 +467,30 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
       drop  = (Pin - pout) * HT_MMHG_TO_DYNCM2;
       RT[k] = PetscMax((Pt - Pd - drop) / Qk[k], 0.1 * (Pt - Pd) / Qk[k]);
     }
-    if (c_revert) {
-      for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Cprev[k];
-    } else if (!c_frozen) {
+    if (undo) {
+      if (last_knob == 0)
+        for (PetscInt k = 0; k < bcs->n; k++) bcs->bc[k].C_cgs = Cprev[k];
+      if (last_knob == 1) rp = rp_prev;
+    } else prev_pp_err = pp_err;
+    last_knob = -1;
+    if (stage == 0 && pp_err >= 0.05 * ph->pulse_pressure_mmHg) {
       PetscReal Cscale = PetscMax(0.5, PetscMin(2.0, PP / ph->pulse_pressure_mmHg));
-      prev_pp_err      = pp_err;
       for (PetscInt k = 0; k < bcs->n; k++) {
         Cprev[k]         = bcs->bc[k].C_cgs;
-        bcs->bc[k].C_cgs = PetscMin(bcs->bc[k].C_cgs * Cscale, 3.0 / ((1 - rp_frac) * RT[k]));
+        bcs->bc[k].C_cgs = PetscMin(bcs->bc[k].C_cgs * Cscale, 3.0 / ((1 - rp) * RT[k]));
       }
-      /* the last solves polish the mean pressure only */
-      if (it >= max_solves - 2) c_frozen = PETSC_TRUE;
+      last_knob = 0;
+    } else if (stage == 1 && pp_err >= 0.05 * ph->pulse_pressure_mmHg) {
+      rp_prev   = rp;
+      rp        = PetscMax(0.02, PetscMin(0.15, rp * PetscMax(0.33, PetscMin(3.0, ph->pulse_pressure_mmHg / PP))));
+      last_knob = rp != rp_prev ? 1 : -1;
+      if (last_knob < 0) stage = 2;
     }
     PetscCall(HtCandidateResult_Destroy(&res));
   }
   PetscCall(PetscFree(Cprev));
   if (ph->pulse_pressure_mmHg > 0 && !ph->steady_inflow && PetscAbsReal(bcs->pulse_pressure_sim_mmHg - ph->pulse_pressure_mmHg) > 0.2 * ph->pulse_pressure_mmHg)
-    HtLog_Warn("outlet tuning: pulse pressure %.1f mmHg vs target %.1f (set by Rp = 9 %% of the outlet resistance and the vessels' inertance, not reachable through C)", (double)bcs->pulse_pressure_sim_mmHg, (double)ph->pulse_pressure_mmHg);
+    HtLog_Warn("outlet tuning: pulse pressure %.1f mmHg vs target %.1f after %" PetscInt_FMT " solves (Rp share %.3f)", (double)bcs->pulse_pressure_sim_mmHg, (double)ph->pulse_pressure_mmHg, bcs->solves, (double)bcs->rp_fraction);
   if (PetscAbsReal(bcs->mean_pressure_residual_percent) > 1.0) HtLog_Warn("outlet tuning: mean inlet pressure off by %.2f %% after %" PetscInt_FMT " solves", (double)bcs->mean_pressure_residual_percent, bcs->solves);
   PetscCall(PetscFree3(Qk, dP, RT));
   PetscFunctionReturn(0);
