@@ -272,6 +272,23 @@ static PetscErrorCode Body(void)
   printf("key readable by others: %s\n", msg);
   chmod(key, 0600);
 
+  /* ---- $HEMOTWIN_KEY names the key file when no key path is given ---- */
+  {
+    char db2[PETSC_MAX_PATH_LEN], envkey[PETSC_MAX_PATH_LEN], db2key[PETSC_MAX_PATH_LEN];
+    PetscCall(HtT_Join(db2, sizeof(db2), tmp, "second.db"));
+    PetscCall(HtT_Join(db2key, sizeof(db2key), tmp, "second.db.key"));
+    PetscCall(HtT_Join(envkey, sizeof(envkey), tmp, "env.key"));
+    setenv("HEMOTWIN_KEY", envkey, 1);
+    PetscCall(HtStore_Open(db2, NULL, &st));
+    PetscCall(HtStore_Close(&st));
+    unsetenv("HEMOTWIN_KEY");
+    PetscBool e1, e2;
+    PetscCall(HtPath_Exists(envkey, &e1, NULL));
+    PetscCall(HtPath_Exists(db2key, &e2, NULL));
+    printf("HEMOTWIN_KEY: env key created %d, <db>.key created %d\n", (int)e1, (int)e2);
+    HT_CHECK(e1 && !e2, "$HEMOTWIN_KEY is used instead of <db>.key");
+  }
+
   /* ---- kill -9 during imports: no half patient/study/series ---- */
   int pfd[2];
   PetscCheck(pipe(pfd) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "pipe failed");
