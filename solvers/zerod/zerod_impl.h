@@ -121,6 +121,9 @@ struct _p_HtZeroD {
   PetscReal  rho_option;  /* -zerod_ts_alpha_radius, < 0 if not given */
   SNES       snes;
   Mat        J;
+  PetscInt  *pat_ptr, *pat_col; /* Jacobian sparsity (CSR) */
+  PetscReal *pat_val;
+  char       lu_type[32];   /* MatSolverType of the Newton linear solves */
   Vec        x, f;
   HtZDSys    sys;
   /* current generalized-alpha step */

@@ -546,6 +546,9 @@ PetscErrorCode HtZeroD_Destroy(HtZeroD *zd)
   PetscCall(PetscFree(z->yd0));
   PetscCall(SNESDestroy(&z->snes));
   PetscCall(MatDestroy(&z->J));
+  PetscCall(PetscFree(z->pat_ptr));
+  PetscCall(PetscFree(z->pat_col));
+  PetscCall(PetscFree(z->pat_val));
   PetscCall(VecDestroy(&z->x));
   PetscCall(VecDestroy(&z->f));
   PetscCall(PetscFree3(z->sys.r, z->sys.Jy, z->sys.Jyd));

@@ -72,23 +72,78 @@ static PetscErrorCode GAFunction(SNES snes, Vec X, Vec F, void *ctx)
   PetscCall(VecGetArray(F, &f));
   for (PetscInt i = 0; i < zd->n; i++) f[i] = zd->sys.r[i];
   PetscCall(VecRestoreArray(F, &f));
-  ResidualFloor(zd, zd->yaf, zd->ydam, 0.0);
+  zd->rfloor = -1.0; /* computed on demand by the convergence test */
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode FillDense(HtZeroD zd, Mat A, PetscReal cyd, PetscReal cy)
+/* Jacobian = cyd dr/dydot + cy dr/dy on the block sparsity pattern (every block couples all of its
+ * equations with all of its variables), stored as AIJ: sparse LU is far cheaper than dense LU. */
+static PetscErrorCode FillJacobian(HtZeroD zd, Mat A, PetscReal cyd, PetscReal cy)
 {
-  PetscScalar *a;
-  PetscInt     n = zd->n, lda;
+  PetscInt n = zd->n;
 
   PetscFunctionBeginUser;
-  PetscCall(MatDenseGetLDA(A, &lda));
-  PetscCall(MatDenseGetArray(A, &a));
-  for (PetscInt i = 0; i < n; i++)
-    for (PetscInt j = 0; j < n; j++) a[i + j * lda] = cyd * zd->sys.Jyd[i * n + j] + cy * zd->sys.Jy[i * n + j]; /* column major */
-  PetscCall(MatDenseRestoreArray(A, &a));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscInt  nc = zd->pat_ptr[i + 1] - zd->pat_ptr[i];
+    PetscInt *cols = zd->pat_col + zd->pat_ptr[i];
+    for (PetscInt k = 0; k < nc; k++) zd->pat_val[k] = cyd * zd->sys.Jyd[i * n + cols[k]] + cy * zd->sys.Jy[i * n + cols[k]];
+    PetscCall(MatSetValues(A, 1, &i, nc, cols, zd->pat_val, INSERT_VALUES));
+  }
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+/* Structural pattern: rows = equations, columns = the owning block's variables (+ diagonal). */
+static PetscErrorCode BuildPattern(HtZeroD zd)
+{
+  PetscInt n = zd->n, *cnt;
+  PetscInt maxrow = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(n + 1, &zd->pat_ptr));
+  PetscCall(PetscCalloc1(n, &cnt));
+  for (PetscInt b = 0; b < zd->nblocks; b++)
+    for (PetscInt e = 0; e < zd->blocks[b].neq; e++) cnt[zd->blocks[b].eq[e]] += zd->blocks[b].nvar + 1;
+  for (PetscInt i = 0; i < n; i++) zd->pat_ptr[i + 1] = zd->pat_ptr[i] + cnt[i];
+  PetscCall(PetscMalloc1(zd->pat_ptr[n] ? zd->pat_ptr[n] : 1, &zd->pat_col));
+  for (PetscInt i = 0; i < n; i++) cnt[i] = 0;
+  for (PetscInt b = 0; b < zd->nblocks; b++) {
+    const HtZDBlock *blk = &zd->blocks[b];
+    for (PetscInt e = 0; e < blk->neq; e++) {
+      PetscInt row = blk->eq[e], *c = zd->pat_col + zd->pat_ptr[row];
+      for (PetscInt v = 0; v <= blk->nvar; v++) {
+        PetscInt col = v < blk->nvar ? blk->var[v] : row;
+        PetscBool dup = PETSC_FALSE;
+        for (PetscInt k = 0; k < cnt[row]; k++) if (c[k] == col) dup = PETSC_TRUE;
+        if (!dup) c[cnt[row]++] = col;
+      }
+    }
+  }
+  /* compact */
+  {
+    PetscInt w = 0, *ptr;
+    PetscCall(PetscMalloc1(n + 1, &ptr));
+    ptr[0] = 0;
+    for (PetscInt i = 0; i < n; i++) {
+      for (PetscInt k = 0; k < cnt[i]; k++) zd->pat_col[w + k] = zd->pat_col[zd->pat_ptr[i] + k];
+      w += cnt[i];
+      ptr[i + 1] = w;
+      maxrow = PetscMax(maxrow, cnt[i]);
+    }
+    PetscCall(PetscArraycpy(zd->pat_ptr, ptr, n + 1));
+    PetscCall(PetscFree(ptr));
+  }
+  PetscCall(PetscMalloc1(maxrow ? maxrow : 1, &zd->pat_val));
+  PetscCall(MatCreateSeqAIJ(PETSC_COMM_SELF, n, n, 0, cnt, &zd->J));
+  for (PetscInt i = 0; i < n; i++) {
+    for (PetscInt k = 0; k < cnt[i]; k++) zd->pat_val[k] = 0.0;
+    PetscCall(MatSetValues(zd->J, 1, &i, cnt[i], zd->pat_col + zd->pat_ptr[i], zd->pat_val, INSERT_VALUES));
+  }
+  PetscCall(MatAssemblyBegin(zd->J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(zd->J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatSetOption(zd->J, MAT_NEW_NONZERO_LOCATION_ERR, PETSC_TRUE));
+  PetscCall(PetscFree(cnt));
   PetscFunctionReturn(0);
 }
 
@@ -104,7 +159,7 @@ static PetscErrorCode GAJacobian(SNES snes, Vec X, Mat A, Mat B, void *ctx)
   GAStageValues(zd, x);
   PetscCall(VecRestoreArrayRead(X, &x));
   HtZD_Assemble(zd, zd->yaf, zd->ydam);
-  PetscCall(FillDense(zd, B, zd->am, zd->af * zd->gam * zd->dt));
+  PetscCall(FillJacobian(zd, B, zd->am, zd->af * zd->gam * zd->dt));
   PetscFunctionReturn(0);
 }
 
@@ -126,7 +181,7 @@ static PetscErrorCode ConvergenceTest(SNES snes, PetscInt it, PetscReal xnorm, P
   PetscCall(VecNorm(F, NORM_INFINITY, &finf));
   if (PetscIsInfOrNanReal(finf)) *reason = SNES_DIVERGED_FNORM_NAN;
   else if (finf < zd->sp.abs_tol) *reason = SNES_CONVERGED_FNORM_ABS;
-  else if (it > 0 && zd->rfloor_on && finf <= zd->rfloor) *reason = SNES_CONVERGED_FNORM_ABS;
+  else if (it > 0 && zd->rfloor_on && finf <= (zd->rfloor >= 0.0 ? zd->rfloor : (ResidualFloor(zd, zd->yaf, zd->ydam, 0.0), zd->rfloor))) *reason = SNES_CONVERGED_FNORM_ABS;
   else if (it >= zd->sp.max_nliter - 1) *reason = SNES_DIVERGED_MAX_IT;
   else *reason = SNES_CONVERGED_ITERATING;
   PetscFunctionReturn(0);
@@ -335,7 +390,21 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   PetscCall(PetscCalloc2(n, &zd->ycorr, n, &zd->sys.zero_after));
   PetscCall(PetscMalloc1((2 * (zd->sp.pts_per_cycle - 1) + 1) * n, &zd->ring));
   /* the model is tiny: every rank integrates it redundantly on PETSC_COMM_SELF */
-  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, n, n, NULL, &zd->J));
+  PetscCall(BuildPattern(zd));
+  /* A pivoting sparse LU: the DAE matrix can have zero diagonal entries (PETSc's native LU does not
+   * pivot). KLU (SuiteSparse, made for circuit matrices) first; without any, dense LAPACK LU. */
+  {
+    const char *cand[] = {MATSOLVERKLU, MATSOLVERUMFPACK, MATSOLVERSUPERLU, MATSOLVERMUMPS};
+    PetscBool   found = PETSC_FALSE;
+    for (PetscInt k = 0; k < 4 && !found; k++) {
+      PetscCall(MatSolverTypeGet(cand[k], MATSEQAIJ, MAT_FACTOR_LU, &found, NULL, NULL));
+      if (found) PetscCall(PetscStrncpy(zd->lu_type, cand[k], sizeof(zd->lu_type)));
+    }
+    if (!found) {
+      PetscCall(MatConvert(zd->J, MATSEQDENSE, MAT_INPLACE_MATRIX, &zd->J));
+      PetscCall(PetscStrncpy(zd->lu_type, MATSOLVERPETSC, sizeof(zd->lu_type)));
+    }
+  }
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &zd->x));
   PetscCall(VecDuplicate(zd->x, &zd->f));
   PetscCall(SNESCreate(PETSC_COMM_SELF, &zd->snes));
@@ -352,6 +421,7 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   PetscCall(KSPSetType(ksp, KSPPREONLY));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PCSetType(pc, PCLU));
+  PetscCall(PCFactorSetMatSolverType(pc, zd->lu_type));
   PetscCall(SNESSetFromOptions(zd->snes));
   zd->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -393,7 +463,7 @@ static PetscErrorCode TSIJac(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shift,
   HtZD_Assemble(zd, u, ud);
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(VecRestoreArrayRead(Ud, &ud));
-  PetscCall(FillDense(zd, B, shift, 1.0));
+  PetscCall(FillJacobian(zd, B, shift, 1.0));
   zd->ts_shift = shift;
   PetscFunctionReturn(0);
 }
@@ -459,6 +529,7 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
     PetscCall(KSPSetType(ksp, KSPPREONLY));
     PetscCall(KSPGetPC(ksp, &pc));
     PetscCall(PCSetType(pc, PCLU));
+    PetscCall(PCFactorSetMatSolverType(pc, zd->lu_type));
   }
   {
     PetscBool isalpha;
