@@ -18,6 +18,14 @@
  *
  * MPI: the model is tiny; every rank of comm solves the same model redundantly (identical results);
  * only rank 0 writes files.
+ *
+ * Supported (svZeroDSolver names): vessels BloodVessel (R_poiseuille, C, L, stenosis_coefficient; C = 0
+ * or L = 0 give the RL/RC variants), BloodVesselCRL; junctions NORMAL_JUNCTION, resistive_junction,
+ * BloodVesselJunction; boundary conditions FLOW, PRESSURE, RESISTANCE, RCR, CORONARY, ClosedLoopRCR,
+ * ClosedLoopCoronaryLeft/Right; closed_loop_blocks ClosedLoopHeartAndPulmonary; valves ValveTanh;
+ * chambers ChamberElastanceInductor (half_cosine / piecewise_cosine activation);
+ * external_solver_coupling_blocks of type FLOW/PRESSURE. Any scalar parameter may be a periodic time
+ * series ("values" + "t"). Unknown block types or parameters are errors naming the block.
  */
 #pragma once
 #include <petscsys.h>

@@ -1,4 +1,5 @@
-/* Bad input gives a one-line error, exit code 1 and no output file (`hemotwin 0d` entry point):
+/* `hemotwin 0d` entry point: a good model exits 0 and writes the CSV; bad input gives a one-line
+ * error, exit code 1 and no output file:
  * period mismatches (svZeroDSolver's xfail cases), a non-simulation file, missing/malformed files,
  * unknown block types and a Newton failure (maximum_nonlinear_iterations = 1 on a stenosis). */
 #include "zdtest.h"
@@ -39,6 +40,21 @@ static PetscErrorCode Body(void)
   char path[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
+  /* success path of the entry point: steady Poiseuille R-R writes P_in = 1100, P_out = 600 */
+  if (HtTest_RequireData("zerod/cases/steadyFlow_R_R.json", path, sizeof(path))) {
+    char   *argv[] = {(char *)"0d", path, (char *)"--out", (char *)"zerod_main_ok.csv", NULL};
+    ZdTable t;
+    int     rc = HtZeroD_Main(4, argv);
+    HT_CHECK(rc == 0, "hemotwin 0d on steadyFlow_R_R: exit %d (%s)", rc, HtError_LastMessage());
+    HT_CHECK(!ZdTable_ReadCSV("zerod_main_ok.csv", &t), "no zerod_main_ok.csv written");
+    if (t.nrow > 0) {
+      PetscInt cpi = ZdTable_Col(&t, "pressure_in"), cpo = ZdTable_Col(&t, "pressure_out");
+      printf("hemotwin 0d steadyFlow_R_R: exit %d, %d rows, P_in = %.10g (1100), P_out = %.10g (600)\n", rc, (int)t.nrow, (double)t.val[cpi], (double)t.val[cpo]);
+      HT_CHECK_CLOSE(t.val[cpi], 1100.0, 1e-9, 0, "CLI P_in");
+      HT_CHECK_CLOSE(t.val[cpo], 600.0, 1e-9, 0, "CLI P_out");
+    }
+    ZdTable_Free(&t);
+  }
   if (HtTest_RequireData("zerod/cases/pulsatileFlow_R_RCR_mismatchPeriod.json", path, sizeof(path))) PetscCall(Expect(path, "cardiac_period", "RCR period mismatch"));
   if (HtTest_RequireData("zerod/cases/closedLoopHeart_singleVessel_mistmatchPeriod.json", path, sizeof(path))) PetscCall(Expect(path, "mistmatchPeriod", "closed-loop period mismatch"));
   if (HtTest_RequireData("zerod/cases/steadyFlow_calibration.json", path, sizeof(path))) PetscCall(Expect(path, "simulation_parameters", "calibration file"));
