@@ -245,8 +245,11 @@ static void TriNormal(const PetscReal *x, const PetscInt *t, PetscReal n[3])
 /* Quadric decimation leaves slivers (2-3 degree angles) that Gmsh's 3D mesher cannot refine around.
  * Alternate (1) edge flips between nearly coplanar triangles when the flip raises the smaller
  * minimum angle and (2) tangential relaxation (each vertex moves toward the centroid of its
- * neighbours within its tangent plane), which changes the shape by second-order amounts only. */
-static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
+ * neighbours within its tangent plane), which changes the shape by second-order amounts only.
+ * Tagged surfaces: flips only between triangles of the same tag, and vertices shared by different
+ * tags (cap rims) do not move, so caps stay planar and keep their outline. */
+PetscErrorCode HtSurface_Improve_Private(HtSurface *s, PetscInt rounds);
+PetscErrorCode HtSurface_Improve_Private(HtSurface *s, PetscInt rounds)
 {
   const PetscReal cos_coplanar = cos(20.0 * PETSC_PI / 180.0);
   PetscFunctionBeginUser;
@@ -279,6 +282,7 @@ static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
       PetscInt t1 = e[i].fwd ? e[i].t : e[i + 1].t, t2 = e[i].fwd ? e[i + 1].t : e[i].t;
       PetscInt a = e[i].a, b = e[i].b, c = -1, d = -1;
       if (e[i].fwd == e[i + 1].fwd) continue; /* inconsistent orientation: leave alone */
+      if (s->tag && s->tag[t1] != s->tag[t2]) continue;
       if (touched[s->npts + t1] || touched[s->npts + t2]) continue;
       for (int k = 0; k < 3; k++) {
         if (s->tri[3 * t1 + k] != a && s->tri[3 * t1 + k] != b) c = s->tri[3 * t1 + k];
@@ -312,8 +316,16 @@ static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
     /* tangential relaxation over the (pre-flip) adjacency; boundary vertices stay */
     {
       PetscReal *vn, *nx;
+      PetscInt *vtag;
       PetscCall(PetscCalloc1(3 * s->npts, &vn));
       PetscCall(PetscMalloc1(3 * s->npts, &nx));
+      PetscCall(PetscMalloc1(s->npts, &vtag));
+      for (PetscInt v = 0; v < s->npts; v++) vtag[v] = -1;
+      for (PetscInt t = 0; t < s->ntri; t++)
+        for (int k = 0; k < 3; k++) {
+          PetscInt v = s->tri[3 * t + k], tg = s->tag ? s->tag[t] : 0;
+          vtag[v]    = (vtag[v] == -1 || vtag[v] == tg) ? tg : -2; /* -2: on a rim */
+        }
       for (PetscInt t = 0; t < s->ntri; t++) {
         PetscReal n[3];
         TriNormal(s->x, &s->tri[3 * t], n);
@@ -324,7 +336,7 @@ static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
         PetscReal cen[3] = {0, 0, 0}, dlt[3], nn = Norm(&vn[3 * v]), dn;
         PetscInt  deg    = off[v + 1] - off[v];
         for (int c = 0; c < 3; c++) nx[3 * v + c] = s->x[3 * v + c];
-        if (deg < 3 || nn == 0) continue;
+        if (deg < 3 || nn == 0 || vtag[v] == -2) continue;
         for (PetscInt k = off[v]; k < off[v + 1]; k++)
           for (int c = 0; c < 3; c++) cen[c] += s->x[3 * adj[k] + c] / deg;
         Sub(cen, &s->x[3 * v], dlt);
@@ -334,6 +346,7 @@ static PetscErrorCode ImproveTriangles(HtSurface *s, PetscInt rounds)
       PetscCall(PetscArraycpy(s->x, nx, 3 * s->npts));
       PetscCall(PetscFree(vn));
       PetscCall(PetscFree(nx));
+      PetscCall(PetscFree(vtag));
     }
     PetscCall(PetscFree(touched));
     PetscCall(PetscFree(cnt));
@@ -358,7 +371,7 @@ PetscErrorCode HtSurface_FromLabels(const HtLabels *lab, const int *values, Pets
   }
   memset(s, 0, sizeof(*s));
   PetscCall(HtSurface_FromLabelsVTK_Private(lab, values, nvalues, o, s));
-  if (o->decimate > 0 || o->target_triangles > 0) PetscCall(ImproveTriangles(s, 8));
+  if (o->decimate > 0 || o->target_triangles > 0) PetscCall(HtSurface_Improve_Private(s, 8));
   /* a direction matrix with determinant -1 (or VTK's convention) may leave the normals inward */
   PetscCall(HtSurface_Quality(s, &q));
   if (q.volume_mL < 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 PetscErrorCode HtSurface_GetCapInset_Private(PetscReal *radii);
+PetscErrorCode HtSurface_Improve_Private(HtSurface *s, PetscInt rounds);
 
 typedef struct {
   PetscInt   np, cp, nt, ct;
@@ -656,6 +657,8 @@ PetscErrorCode HtSurface_Cap(const HtSurface *s, const HtNetwork *net, HtSurface
   PetscCall(PetscFree(w.x));
   PetscCall(PetscFree(w.tri));
   PetscCall(PetscFree(w.tag));
+  /* the clipped rim and the ring stitching leave some thin triangles */
+  PetscCall(HtSurface_Improve_Private(capped, 4));
   PetscCall(HtSurface_Check(capped, NULL));
   PetscFunctionReturn(0);
 }
