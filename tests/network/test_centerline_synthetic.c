@@ -7,11 +7,20 @@
 typedef PetscReal (*AxisDist)(const PetscReal x[3], void *ctx, PetscReal *r_true);
 
 /* label 1 where the distance to the axis is <= the true radius there */
+static PetscReal raster_rot = 0; /* rotation of the grid axes about z (radians), for oblique grids */
 static PetscErrorCode Raster(const PetscInt n[3], const PetscReal o[3], const PetscReal sp[3], AxisDist f, void *ctx, HtLabels *lab)
 {
   HtGrid g;
   PetscFunctionBeginUser;
   HtGrid_SetAxisAligned(&g, n, o, sp);
+  if (raster_rot != 0) {
+    /* rotate about the grid centre so the shape stays inside */
+    PetscReal c = cos(raster_rot), s = sin(raster_rot), ctr[3], ijk[3] = {0.5 * (n[0] - 1), 0.5 * (n[1] - 1), 0.5 * (n[2] - 1)}, x[3];
+    HtGrid_IndexToWorld(&g, ijk, ctr);
+    g.dir[0] = c; g.dir[1] = s; g.dir[3] = -s; g.dir[4] = c;
+    HtGrid_IndexToWorld(&g, ijk, x);
+    for (int a = 0; a < 3; a++) g.origin[a] += ctr[a] - x[a];
+  }
   PetscCall(HtLabels_Alloc(lab, &g));
   PetscCall(HtLabels_SetName(lab, 1, "vessel"));
   for (PetscInt k = 0; k < n[2]; k++)
@@ -100,7 +109,7 @@ static void TubeInit(Tube *t, const PetscReal a0[3], const PetscReal d[3], Petsc
   t->r0 = r0;
 }
 
-static PetscErrorCode TestStraight(void)
+static PetscErrorCode TestStraight(PetscReal rot)
 {
   PetscInt            n[3]  = {36, 36, 70};
   PetscReal           o[3]  = {-12.25, -12.25, 0}, sp[3] = {0.7, 0.7, 0.9}, a0[3] = {0.11, -0.23, 31.05}, d[3] = {0.15, 0.1, 1};
@@ -112,10 +121,13 @@ static PetscErrorCode TestStraight(void)
   PetscReal           rms, mx, mrel, xrel, Ltrue;
   PetscFunctionBeginUser;
   TubeInit(&t, a0, d, 5.0);
+  raster_rot = rot;
   PetscCall(Raster(n, o, sp, TubeDist, &t, &lab));
+  raster_rot = 0;
   PetscCall(HtNetwork_Init(&net));
   PetscCall(HtCenterline_DefaultOptions(&opt));
   PetscCall(HtCenterline_Extract(&lab, 1, &opt, &net, &rep));
+  if (rot != 0) printf("(grid rotated %.0f degrees about z)\n", (double)(rot * 180 / PETSC_PI));
   /* the tube is cut by the first and last slice planes z = 0 and z = 69 * 0.9 */
   Ltrue = (69 * 0.9) / t.d[2];
   AxisError(&net, TubeDist, &t, &rms, &mx);
@@ -310,6 +322,14 @@ static PetscErrorCode TestY(void)
     }
     HT_CHECK(net.segs[0].node[0] == HtNetwork_FindNode(&net, "inlet"), "Y: first segment starts at the inlet");
   }
+  /* without a hint the inlet is the end with the largest radius: the 4 mm parent */
+  opt.have_inlet_hint = PETSC_FALSE;
+  PetscCall(HtCenterline_Extract(&lab, 1, &opt, &net, &rep));
+  {
+    PetscInt in = HtNetwork_FindNode(&net, "inlet");
+    printf("  no hint: inlet at (%.2f, %.2f, %.2f)\n", in >= 0 ? (double)net.nodes[in].x[0] : 0.0, in >= 0 ? (double)net.nodes[in].x[1] : 0.0, in >= 0 ? (double)net.nodes[in].x[2] : 0.0);
+    HT_CHECK(in >= 0 && net.nodes[in].x[2] < 5, "Y without hint: inlet should be the parent end (z = 0)");
+  }
   PetscCall(HtNetwork_Destroy(&net));
   PetscCall(HtLabels_Free(&lab));
   PetscFunctionReturn(0);
@@ -343,7 +363,8 @@ static PetscErrorCode TestErrors(void)
 static PetscErrorCode Body(void)
 {
   PetscFunctionBeginUser;
-  PetscCall(TestStraight());
+  PetscCall(TestStraight(0));
+  PetscCall(TestStraight(25 * PETSC_PI / 180));
   PetscCall(TestStenosis());
   PetscCall(TestArch());
   PetscCall(TestY());
