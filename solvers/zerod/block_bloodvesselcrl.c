@@ -8,7 +8,7 @@ PetscErrorCode HtZD_VesselFinalize(HtZeroD, HtZDBlock *);
 
 static PetscErrorCode Setup(HtZeroD zd, HtZDBlock *b, const cJSON *v)
 {
-  static const char *const keys[] = {"R_poiseuille", "C", "L", "stenosis_coefficient", NULL};
+  static const char *const keys[] = {"R_poiseuille", "C", "L", "stenosis_coefficient", "t", NULL};
 
   PetscFunctionBeginUser;
   PetscCall(HtZD_CheckKeys(zd, b, v, keys));

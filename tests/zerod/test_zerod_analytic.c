@@ -7,7 +7,9 @@
  *     P_out(t) = Q0 (Rp + Rd) + Pd + Im[Q1 Z(w) e^{iwt}],  Z(w) = Rp + Rd / (1 + i w Rd C);
  *     generalized-alpha is second order, so the error must fall ~4x when dt halves and stay below
  *     (w dt)^2 of the pressure amplitude;
- *  4. case 3 through PETSc's TSALPHA (-zerod_ts_type alpha): same bounds. */
+ *  4. case 3 through PETSc's TSALPHA (-zerod_ts_type alpha): same bounds;
+ *  5. time-dependent vessel resistance R(t) (piecewise linear 100 -> 300 -> 100) with Q = 5 into
+ *     R = 100, Pd = 0: P_in(t) = 5 (R(t) + 100) at every output time. */
 #include "httest.h"
 #include <htzerod.h>
 #include <complex.h>
@@ -151,6 +153,30 @@ static PetscErrorCode Body(void)
   printf("sine + RCR with PETSc TSALPHA: %.3e (dt = %g), %.3e (dt = %g), ratio %.2f\n", (double)e1, (double)dt1, (double)e2, (double)dt1 / 2, (double)(e1 / e2));
   HT_CHECK(e1 <= wdt * wdt, "TSALPHA sine RCR error %g above (w dt)^2 = %g", (double)e1, wdt * wdt);
   HT_CHECK(e1 / e2 > 3.0 && e1 / e2 < 5.0, "TSALPHA convergence ratio %g not second order", (double)(e1 / e2));
+
+  /* 5. time-dependent vessel resistance */
+  {
+    cJSON *m = cJSON_Parse("{\"simulation_parameters\": {\"number_of_cardiac_cycles\": 2, \"number_of_time_pts_per_cardiac_cycle\": 101, \"absolute_tolerance\": 1e-10},"
+                           " \"vessels\": [{\"vessel_id\": 0, \"vessel_name\": \"v0\", \"zero_d_element_type\": \"BloodVessel\","
+                           " \"zero_d_element_values\": {\"R_poiseuille\": [100, 300, 100], \"t\": [0, 0.5, 1]}, \"boundary_conditions\": {\"inlet\": \"IN\", \"outlet\": \"OUT\"}}],"
+                           " \"boundary_conditions\": [{\"bc_name\": \"IN\", \"bc_type\": \"FLOW\", \"bc_values\": {\"Q\": 5.0}},"
+                           " {\"bc_name\": \"OUT\", \"bc_type\": \"RESISTANCE\", \"bc_values\": {\"R\": 100, \"Pd\": 0}}]}");
+    const PetscReal *t, *pin;
+    PetscReal        emax = 0.0;
+    PetscCall(Run(m, "timevarying_R", &zd));
+    PetscCall(HtZeroD_GetVesselResult(zd, "v0", &nt, &t, NULL, NULL, &pin, NULL));
+    for (PetscInt i = 0; i < nt; i++) {
+      /* P_in is algebraic and holds at t_n + alpha_f dt, which is exact for a linear input; after each
+       * kink of R(t) (t = 0, 0.5, 1) the endpoint values ring with factor -(1 - alpha_f)/alpha_f = -0.5
+       * per step, so compare 20 steps (0.2 s) away from the kinks */
+      PetscReal tt = t[i], R = tt <= 0.5 ? 100.0 + 400.0 * tt : 300.0 - 400.0 * (tt - 0.5);
+      if (PetscAbsReal(tt - 0.5) < 0.2 || tt < 0.2 || tt > 0.8) continue;
+      emax = PetscMax(emax, PetscAbsReal(pin[i] - 5.0 * (R + 100.0)) / (5.0 * (R + 100.0)));
+    }
+    printf("time-dependent vessel R: max |P_in - 5 (R(t) + 100)| / P_in = %.3e over %d points\n", (double)emax, (int)nt);
+    HT_CHECK(emax < 1e-7, "time-dependent vessel R: relative error %g", (double)emax);
+    PetscCall(HtZeroD_Destroy(&zd));
+  }
   PetscFunctionReturn(0);
 }
 
