@@ -5,6 +5,64 @@
 #include "tube.h"
 #include <htsurface.h>
 
+/* Small vessel: r = 1.5 mm (3 voxels) along k on an axis-aligned 0.5 mm grid; mean distance of the
+ * surface vertices from the axis over the middle third (away from the closed ends) and the area radius
+ * of cross-sections (caps cut 1.1 mm inside each end), against the area radius of the voxel disk
+ * (voxel count of one slice; the axis sits between voxel centres, so 32 voxels = 8 mm^2, 1.596 mm). */
+static PetscErrorCode SmallTube(PetscReal r_mm, PetscReal *mean_r, PetscReal *area_r, PetscReal *vox_r)
+{
+  HtGrid    g;
+  HtLabels  l;
+  HtSurface s;
+  PetscInt  n[3] = {24, 24, 60}, cnt = 0;
+  PetscReal o[3] = {0, 0, 0}, sp[3] = {0.5, 0.5, 0.5}, c = 11.5 * 0.5, sum = 0;
+  int       val = 1;
+  HtSurfaceOptions so;
+  PetscFunctionBeginUser;
+  PetscCall(HtSurfaceOptions_Default(&so));
+  PetscCall(HtSurfaceOptions_SetFromOptions(&so, NULL));
+  HtGrid_SetAxisAligned(&g, n, o, sp);
+  PetscCall(HtLabels_Alloc(&l, &g));
+  for (PetscInt k = 0; k < n[2]; k++)
+    for (PetscInt j = 0; j < n[1]; j++)
+      for (PetscInt i = 0; i < n[0]; i++) {
+        PetscReal dx = i * 0.5 - c, dy = j * 0.5 - c;
+        if (dx * dx + dy * dy <= r_mm * r_mm) {
+          l.lab[HtGrid_Index(&g, i, j, k)] = 1;
+          if (k == 0) cnt++;
+        }
+      }
+  *vox_r = sqrt(cnt * 0.25 / PETSC_PI);
+  cnt    = 0;
+  PetscCall(HtSurface_FromLabels(&l, &val, 1, &so, &s));
+  /* vertex distance from the axis over the middle third */
+  for (PetscInt v = 0; v < s.npts; v++) {
+    const PetscReal *x = &s.x[3 * v];
+    if (x[2] < 10 || x[2] > 20) continue;
+    sum += sqrt((x[0] - c) * (x[0] - c) + (x[1] - c) * (x[1] - c));
+    cnt++;
+  }
+  *mean_r = sum / PetscMax(cnt, 1);
+  /* cross-section area radius from the caps */
+  {
+    HtNetwork net;
+    HtSurface cs;
+    PetscReal x[2 * 3] = {c, c, 0, c, c, 29.5}, rr[2] = {r_mm, r_mm};
+    PetscInt  n0, n1;
+    PetscCall(HtNetwork_Init(&net));
+    PetscCall(HtNetwork_AddNode(&net, &x[0], HT_NODE_INLET, "inlet", &n0));
+    PetscCall(HtNetwork_AddNode(&net, &x[3], HT_NODE_OUTLET, "outlet_1", &n1));
+    PetscCall(HtNetwork_AddSegment(&net, n0, n1, 2, x, rr, "seg_0", NULL));
+    PetscCall(HtSurface_Cap(&s, &net, &cs));
+    *area_r = 0.5 * (cs.caps[0].radius_mm + cs.caps[1].radius_mm);
+    PetscCall(HtSurface_Destroy(&cs));
+    PetscCall(HtNetwork_Destroy(&net));
+  }
+  PetscCall(HtSurface_Destroy(&s));
+  PetscCall(HtLabels_Free(&l));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Body(void)
 {
   HtLabels         l;
@@ -85,6 +143,12 @@ static PetscErrorCode Body(void)
     PetscReal rm = rsum / nw;
     printf("wall radius: mean %.4f mm (r %.1f, loss %.2f %%), min %.3f, max %.3f over %d vertices\n", rm, TUBE_R_MM, 100 * (1 - rm / TUBE_R_MM), rmin, rmax, (int)nw);
     HT_CHECK(fabs(1 - rm / TUBE_R_MM) < 0.02, "mean radius loss %.2f %% >= 2 %%", 100 * (1 - rm / TUBE_R_MM));
+  }
+  {
+    PetscReal rs = 0, ra = 0, rv = 0;
+    PetscCall(SmallTube(1.5, &rs, &ra, &rv));
+    printf("small tube r 1.5 mm (3 voxels): voxel-disk area radius %.4f mm; surface cross-section (cap) radius %.4f mm, loss %.2f %%; mean vertex distance from the axis %.4f mm\n", (double)rv, (double)ra, 100 * (1 - ra / rv), (double)rs);
+    HT_CHECK(fabs(1 - ra / rv) < 0.02, "small tube cross-section radius off by %.2f %% (>= 2 %%)", 100 * (1 - ra / rv));
   }
   /* a hole must be reported, with its location */
   PetscCall(HtSurface_Copy(&s, &open));
