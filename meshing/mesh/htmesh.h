@@ -48,7 +48,12 @@ PetscErrorCode HtMeshOptions_Default(HtMeshOptions *o);
 /* -<prefix>mesh_size_mm, _optimize, _netgen, _verbose, _msh_version */
 PetscErrorCode HtMeshOptions_SetFromOptions(HtMeshOptions *o, const char *prefix);
 /* Mesh the interior of the capped, tagged, watertight surface; write msh_path (if not NULL) and fill m
- * (including m->q). o may be NULL (defaults). */
+ * (including m->q). o may be NULL (defaults). The surface triangles become the mesh boundary unchanged
+ * (so the mesh volume equals the surface's enclosed volume); control the boundary resolution with
+ * HtSurfaceOptions (target_triangles). Serial: call it on one rank. Gmsh is initialised on the first
+ * call and finalised by PetscFinalize. Triangles with angles below ~3 degrees can make Gmsh's 3D
+ * refinement very slow: HtSurface_FromLabels and HtSurface_Cap already remove most slivers; a warning
+ * is logged when the input still has them. On error m may hold partial data: HtMesh_Destroy it. */
 PetscErrorCode HtMesh_Generate(const HtSurface *capped, const HtMeshOptions *o, const char *msh_path, HtMesh *m);
 /* Quality computed from m's tets (not from Gmsh). */
 PetscErrorCode HtMesh_Quality(const HtMesh *m, HtMeshQuality *q);

@@ -186,6 +186,7 @@ PetscErrorCode HtMesh_Generate(const HtSurface *s, const HtMeshOptions *o, const
   }
   memset(m, 0, sizeof(*m));
   PetscCall(HtSurface_Check(s, &sq)); /* Gmsh needs a closed, manifold boundary */
+  if (sq.min_angle_deg < 3.0) HtLog_Warn("mesh: the surface has triangles with angles down to %.1f deg; the 3D mesher may be slow or fail", (double)sq.min_angle_deg);
   for (PetscInt t = 0; t < s->ntri; t++) PetscCheck(s->tag[t] >= 0 && s->tag[t] < ntag, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "mesh: triangle %" PetscInt_FMT " has tag %" PetscInt_FMT " but the surface has %" PetscInt_FMT " caps", t, s->tag[t], s->ncaps);
   PetscCall(GmshUp(o->verbose));
   GmshCall("clear", gmshClear(&ierr_));
