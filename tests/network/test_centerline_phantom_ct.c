@@ -1,0 +1,146 @@
+/* The pipeline chain on the aorta phantom: rendered CT (partial volume, blur, noise) -> automatic
+ * blood-pool segmentation (imaging/segment) -> centerlines of label 1, inlet hint = centroid of the
+ * heart label. Compared with the phantom's exact axis and radius, like test_centerline_phantom
+ * (which starts from the exact labels). */
+#include "httest.h"
+#include <htcenterline.h>
+#include <htphantom.h>
+#include <htsegment.h>
+
+static PetscErrorCode Body(void)
+{
+  HtPhantom           ph;
+  HtGrid              g;
+  HtLabels            lab;
+  HtNetwork           net;
+  HtCenterlineOptions opt;
+  HtCenterlineReport  rep;
+  PetscReal           h = 1.25, acc_all = 0, acc = 0, racc = 0, rabs = 0, rmax = 0, xc[3], rmin_true, rref, s_min, r_min, xm[3], dcoarc;
+  PetscInt            cnt_all = 0, cnt = 0, rcnt = 0, seg, ntube[8] = {0}, in_tube = -1, segtube[64];
+  PetscReal           in_s = -1, in_d;
+  PetscFunctionBeginUser;
+  PetscCall(HtPhantom_Default(&ph));
+  PetscCall(HtPhantom_DefaultGrid(&ph, &g));
+  h = g.spacing[0];
+  {
+    HtVolume         ct;
+    HtSegmentOptions so;
+    PetscReal        hc[3] = {0, 0, 0};
+    PetscInt         nh    = 0;
+    PetscCall(HtPhantom_Render(&ph, &g, 7, &ct));
+    PetscCall(HtSegment_DefaultOptions(&so));
+    PetscCall(HtSegment_BloodPool(&ct, &so, &lab, NULL));
+    PetscCall(HtVolume_Free(&ct));
+    for (PetscInt k = 0; k < lab.g.n[2]; k++)
+      for (PetscInt j = 0; j < lab.g.n[1]; j++)
+        for (PetscInt i = 0; i < lab.g.n[0]; i++)
+          if (lab.lab[HtGrid_Index(&lab.g, i, j, k)] == HT_SEG_HEART) {
+            PetscReal ijk[3] = {i, j, k}, x[3];
+            HtGrid_IndexToWorld(&lab.g, ijk, x);
+            for (int c = 0; c < 3; c++) hc[c] += x[c];
+            nh++;
+          }
+    HT_CHECK(nh > 0, "phantom CT: no heart label from the segmentation");
+    for (int c = 0; c < 3; c++) ph.lv_c[c] = nh ? hc[c] / nh : ph.lv_c[c]; /* used below as the hint */
+  }
+  PetscCall(HtNetwork_Init(&net));
+  PetscCall(HtCenterline_DefaultOptions(&opt));
+  PetscCall(HtCenterline_SetFromOptions(&opt, NULL));
+  opt.have_inlet_hint = PETSC_TRUE;
+  for (int c = 0; c < 3; c++) opt.inlet_hint_mm[c] = ph.lv_c[c];
+  PetscCall(HtCenterline_Extract(&lab, 1, &opt, &net, &rep));
+  printf("phantom CT -> segmentation -> centerline, grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " at %.2f mm: %" PetscInt_FMT " voxels, %" PetscInt_FMT " segments, %" PetscInt_FMT " junctions, %" PetscInt_FMT " open ends, %.1f mm total, %" PetscInt_FMT " paths, %" PetscInt_FMT " pruned\n",
+         g.n[0], g.n[1], g.n[2], (double)h, rep.used_voxels, net.nsegs, rep.njunctions, rep.nends, (double)rep.total_length_mm, rep.npaths, rep.npruned);
+  HT_CHECK(rep.nends == 5, "phantom: expected 5 open ends (root, descending, 3 branches), got %d", (int)rep.nends);
+  HT_CHECK(rep.njunctions == 3, "phantom: expected 3 junctions, got %d", (int)rep.njunctions);
+
+  /* inlet: on the aorta axis near its start (the root leaves the LV about 15-20 mm along the axis) */
+  {
+    PetscInt in = HtNetwork_FindNode(&net, "inlet");
+    HT_CHECK(in >= 0, "phantom: no inlet");
+    if (in >= 0) {
+      PetscCall(HtPhantom_NearestAxis(&ph, net.nodes[in].x, &in_tube, &in_d, &in_s, NULL, NULL));
+      printf("  inlet on tube %s at s = %.1f mm, %.2f mm from its axis\n", in_tube >= 0 ? ph.tube[in_tube].name : "?", (double)in_s, (double)in_d);
+      HT_CHECK(in_tube == 0 && in_s < 40, "phantom: inlet is not the aortic root");
+    }
+  }
+  /* axis distance and radius away from junctions (1.5 x the junction radius) */
+  for (PetscInt i = 0; i < net.nsegs; i++) {
+    const HtNetSegment *sg = &net.segs[i];
+    PetscInt            tb, tcount[8] = {0}, best = 0;
+    for (PetscInt j = 0; j < sg->npts; j++) {
+      PetscReal d, s, rt, near = PETSC_MAX_REAL;
+      PetscCall(HtPhantom_NearestAxis(&ph, &sg->x[3 * j], &tb, &d, &s, &rt, NULL));
+      if (tb >= 0 && tb < 8) tcount[tb]++;
+      acc_all += d * d;
+      cnt_all++;
+      for (int e = 0; e < 2; e++)
+        if (net.nodes[sg->node[e]].kind == HT_NODE_JUNCTION) {
+          PetscReal de = PetscAbsReal(e ? HtNetSegment_Length(sg) - sg->s[j] : sg->s[j]);
+          near         = PetscMin(near, de - 1.5 * (e ? sg->r[sg->npts - 1] : sg->r[0]));
+        }
+      if (near < 0) continue;
+      acc += d * d;
+      cnt++;
+      /* radius: also away from open ends and the steep coarctation flanks */
+      {
+        PetscReal de = PetscMin(sg->s[j], HtNetSegment_Length(sg) - sg->s[j]);
+        if (de > 5 && rt >= 2) {
+          PetscReal rel = (sg->r[j] - rt) / rt;
+          racc += rel;
+          rabs += PetscAbsReal(rel);
+          rmax = PetscMax(rmax, PetscAbsReal(rel));
+          rcnt++;
+        }
+      }
+    }
+    for (int t = 1; t < 8; t++)
+      if (tcount[t] > tcount[best]) best = t;
+    ntube[best]++;
+    if (i < 64) segtube[i] = best;
+    printf("  %s %s -> %s: length %.1f mm, mostly on %s, radius %.2f .. %.2f mm\n", sg->name, net.nodes[sg->node[0]].name, net.nodes[sg->node[1]].name, (double)HtNetSegment_Length(sg), ph.tube[best].name, (double)sg->r[0], (double)sg->r[sg->npts - 1]);
+  }
+  printf("  axis distance RMS %.3f mm (all samples), %.3f mm away from junctions (%" PetscInt_FMT " samples); half voxel %.3f mm\n", (double)PetscSqrtReal(acc_all / PetscMax(cnt_all, 1)), (double)PetscSqrtReal(acc / PetscMax(cnt, 1)), cnt, (double)(0.5 * h));
+  printf("  radius vs truth: mean %+.2f %%, mean |err| %.2f %%, max %.2f %% (%" PetscInt_FMT " samples)\n", (double)(100 * racc / PetscMax(rcnt, 1)), (double)(100 * rabs / PetscMax(rcnt, 1)), (double)(100 * rmax), rcnt);
+  HT_CHECK(cnt > 100 && PetscSqrtReal(acc / cnt) <= 0.5 * h, "phantom: centerline RMS distance to the axis > half a voxel");
+  HT_CHECK(rcnt > 100 && PetscAbsReal(racc / rcnt) <= 0.02, "phantom: mean radius bias > 2 %%");
+  HT_CHECK(ntube[1] == 1 && ntube[2] == 1 && ntube[3] == 1, "phantom: each head-neck branch should be one segment (%d %d %d)", (int)ntube[1], (int)ntube[2], (int)ntube[3]);
+
+  /* coarctation: the radius minimum */
+  PetscCall(HtPhantom_Coarctation(&ph, xc, &rmin_true, &rref));
+  /* radius minimum along the aorta (the branches are natively narrower than the coarctation), away
+   * from junction zones (1.5 x junction radius) and open ends (5 mm) */
+  seg = -1;
+  r_min = PETSC_MAX_REAL;
+  for (PetscInt i = 0; i < net.nsegs; i++) {
+    const HtNetSegment *sg = &net.segs[i];
+    PetscReal           L  = HtNetSegment_Length(sg);
+    if (i >= 64 || segtube[i] != 0) continue;
+    for (PetscInt j = 0; j < sg->npts; j++) {
+      PetscBool skip = PETSC_FALSE;
+      for (int e = 0; e < 2; e++) {
+        PetscReal de = e ? L - sg->s[j] : sg->s[j];
+        if (net.nodes[sg->node[e]].kind == HT_NODE_JUNCTION ? de < 1.5 * (e ? sg->r[sg->npts - 1] : sg->r[0]) : de < 5) skip = PETSC_TRUE;
+      }
+      if (!skip && sg->r[j] < r_min) {
+        r_min = sg->r[j];
+        s_min = sg->s[j];
+        seg   = i;
+      }
+    }
+  }
+  HT_CHECK(seg >= 0, "phantom: no radius minimum");
+  if (seg >= 0) {
+    HtNetSegment_PointAt(&net.segs[seg], s_min, xm);
+    dcoarc = PetscSqrtReal(PetscSqr(xm[0] - xc[0]) + PetscSqr(xm[1] - xc[1]) + PetscSqr(xm[2] - xc[2]));
+    printf("  minimum on %s at s = %.1f mm of %.1f\n", net.segs[seg].name, (double)s_min, (double)HtNetSegment_Length(&net.segs[seg]));
+    printf("  coarctation: min radius %.2f mm (true %.2f, reference %.2f) found %.2f mm from the true site\n", (double)r_min, (double)rmin_true, (double)rref, (double)dcoarc);
+    HT_CHECK(dcoarc <= 5.0, "phantom: coarctation located %g mm away", (double)dcoarc);
+    HT_CHECK_CLOSE(r_min, rmin_true, 0.10, 0, "phantom coarctation radius");
+  }
+  PetscCall(HtNetwork_Destroy(&net));
+  PetscCall(HtLabels_Free(&lab));
+  PetscCall(HtPhantom_Destroy(&ph));
+  PetscFunctionReturn(0);
+}
+HT_TEST_MAIN(Body)
