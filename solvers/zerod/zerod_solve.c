@@ -505,6 +505,7 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
   PetscCheck(!(zd->sp.use_cycle_error && !zd->has_windkessel), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error without RCR outlets needs the default integrator (-zerod_ts_type alpha_sv)", zd->source);
   zd->rfloor_on = PETSC_TRUE;
   PetscCall(PetscArrayzero(zd->ycorr, zd->n));
+  PetscCall(TSDestroy(&zd->ts)); /* a repeated Solve starts afresh */
   PetscCall(TSCreate(PETSC_COMM_SELF, &zd->ts));
   PetscCall(TSSetOptionsPrefix(zd->ts, "zerod_"));
   PetscCall(TSSetType(zd->ts, zd->ts_type));
