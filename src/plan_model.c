@@ -528,16 +528,13 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode HtPlan_WriteModel(const char *path, const cJSON *model)
+static PetscErrorCode WriteModelSelf(const char *path, const cJSON *model)
 {
-  char       *txt;
-  char        tmp[PETSC_MAX_PATH_LEN];
-  FILE       *f;
-  PetscMPIInt rank;
+  char *txt;
+  char  tmp[PETSC_MAX_PATH_LEN];
+  FILE *f;
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  if (rank) PetscFunctionReturn(0);
   txt = cJSON_Print(model);
   PetscCheck(txt, PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: cJSON could not print the model", path);
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
@@ -558,5 +555,22 @@ PetscErrorCode HtPlan_WriteModel(const char *path, const cJSON *model)
     remove(tmp);
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the temporary file into place", path);
   }
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 writes; every rank returns the same error code, after the file is in place (collective). */
+PetscErrorCode HtPlan_WriteModel(const char *path, const cJSON *model)
+{
+  PetscMPIInt    rank;
+  PetscErrorCode ierr = 0;
+  int            code;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  if (!rank) ierr = WriteModelSelf(path, model);
+  code = (int)ierr;
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, PETSC_COMM_WORLD));
+  if (!rank) PetscCall(ierr);
+  PetscCheck(!code, PETSC_COMM_SELF, (PetscErrorCode)code, "file %s: writing the model failed on rank 0", path);
   PetscFunctionReturn(0);
 }

@@ -74,18 +74,14 @@ static PetscErrorCode WriteFrame(const char *path, const HtNetwork *net, const H
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode HtPlan_WriteResultsVTK(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res)
+static PetscErrorCode WriteResultsSelf(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res)
 {
-  char        sub[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], rel[PETSC_MAX_PATH_LEN];
-  PetscMPIInt rank;
-  PetscInt    nfr, step;
-  FILE       *f;
-  int         e;
+  char     sub[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], rel[PETSC_MAX_PATH_LEN];
+  PetscInt nfr, step;
+  FILE    *f;
+  int      e;
 
   PetscFunctionBeginUser;
-  PetscCheck(res->nt >= 2 && res->map.nsegs == net->nsegs, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "candidate %s: result does not match the network (%" PetscInt_FMT " vs %" PetscInt_FMT " segments) or was not solved", cand_name, res->map.nsegs, net->nsegs);
-  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  if (rank) PetscFunctionReturn(0);
   PetscCall(HtPath_Join(sub, sizeof(sub), dir, cand_name));
   PetscCall(HtPath_MakeDir(sub));
   /* the last sample closes the cycle (same state as the first): frames from 0 .. nt-2 */
@@ -113,5 +109,23 @@ PetscErrorCode HtPlan_WriteResultsVTK(const char *dir, const char *cand_name, co
   }
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s.pvd", dir, cand_name));
   PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the temporary file into place", path);
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 writes; every rank returns the same error code once the files are in place (collective). */
+PetscErrorCode HtPlan_WriteResultsVTK(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res)
+{
+  PetscMPIInt    rank;
+  PetscErrorCode ierr = 0;
+  int            code;
+
+  PetscFunctionBeginUser;
+  PetscCheck(res->nt >= 2 && res->map.nsegs == net->nsegs, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "candidate %s: result does not match the network (%" PetscInt_FMT " vs %" PetscInt_FMT " segments) or was not solved", cand_name, res->map.nsegs, net->nsegs);
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  if (!rank) ierr = WriteResultsSelf(dir, cand_name, net, res);
+  code = (int)ierr;
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, PETSC_COMM_WORLD));
+  if (!rank) PetscCall(ierr);
+  PetscCheck(!code, PETSC_COMM_SELF, (PetscErrorCode)code, "%s/%s.pvd: writing the results failed on rank 0", dir, cand_name);
   PetscFunctionReturn(0);
 }

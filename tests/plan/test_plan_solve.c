@@ -168,21 +168,25 @@ static PetscErrorCode TestCandidates(void)
   HT_CHECK(res[1].rank < res[0].rank, "stent (rank %d) not above baseline (rank %d)", (int)res[1].rank, (int)res[0].rank);
   HT_CHECK(res[2].rank < res[0].rank, "bypass (rank %d) not above baseline (rank %d)", (int)res[2].rank, (int)res[0].rank);
   /* outputs: the model re-runs in the engine from the file and gives the same inlet pressure */
-  PetscCall(HtPlan_WriteModel("plan_stent.json", res[1].model));
-  PetscCall(HtPlan_WriteResultsVTK("plan_results", "stent", &st, &res[1]));
-  PetscCall(HtPlan_WriteResultsVTK("plan_results", "bypass", &by, &res[2]));
+  char prefix[64] = "plan", mpath[128], rdir[128];
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-out_prefix", prefix, sizeof(prefix), NULL));
+  PetscCall(PetscSNPrintf(mpath, sizeof(mpath), "%s_stent.json", prefix));
+  PetscCall(PetscSNPrintf(rdir, sizeof(rdir), "%s_results", prefix));
+  PetscCall(HtPlan_WriteModel(mpath, res[1].model));
+  PetscCall(HtPlan_WriteResultsVTK(rdir, "stent", &st, &res[1]));
+  PetscCall(HtPlan_WriteResultsVTK(rdir, "bypass", &by, &res[2]));
   {
     HtZeroD          zd;
     PetscInt         nt;
     const PetscReal *t, *pin;
     PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, &zd));
-    PetscCall(HtZeroD_LoadFile(zd, "plan_stent.json"));
+    PetscCall(HtZeroD_LoadFile(zd, mpath));
     PetscCall(HtZeroD_SetUp(zd));
     PetscCall(HtZeroD_Solve(zd));
     PetscCall(HtZeroD_GetVesselResult(zd, res[1].map.vessels[res[1].map.inlet_vessel].name, &nt, &t, NULL, NULL, &pin, NULL));
     double pmax = -1e30;
     for (PetscInt i = nt - res[1].nt; i < nt; i++) pmax = PetscMax(pmax, pin[i] / 1333.22387415);
-    printf("re-run of plan_stent.json: systolic %.4f mmHg (in-process %.4f)\n", pmax, (double)Metric(&res[1], "inlet_pressure_systolic_mmHg"));
+    printf("re-run of the written model: systolic %.4f mmHg (in-process %.4f)\n", pmax, (double)Metric(&res[1], "inlet_pressure_systolic_mmHg"));
     HT_CHECK_CLOSE(pmax, Metric(&res[1], "inlet_pressure_systolic_mmHg"), 1e-9, 0, "re-run model");
     PetscCall(HtZeroD_Destroy(&zd));
   }
