@@ -19,7 +19,7 @@ typedef struct {
   PetscReal size_mm;    /* largest interior edge, mm (<= 0: 2 x mean surface edge); the surface
                            triangles are kept as given (resolution is set by HtSurfaceOptions)   */
   PetscBool optimize;   /* Gmsh tetrahedral optimisation (default true)                          */
-  PetscBool netgen;     /* additionally Netgen optimisation (default false)                     */
+  PetscBool netgen;     /* additionally Netgen optimisation (default false; Debian 12 Gmsh lacks it: error) */
   PetscBool verbose;    /* Gmsh terminal output                                                 */
   PetscInt  msh_version;/* 2 (MSH 2.2) or 4 (MSH 4.1, default)                                   */
 } HtMeshOptions;
