@@ -2,7 +2,7 @@
 #include "zerod_impl.h"
 
 extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJunction, HtZD_BloodVesselJunction;
-extern const HtZDBlockType HtZD_ResistiveJunction, HtZD_ValveTanh, HtZD_ChamberElastanceInductor;
+extern const HtZDBlockType HtZD_ResistiveJunction, HtZD_ValveTanh, HtZD_ChamberElastanceInductor, HtZD_LinearElastanceChamber;
 extern const HtZDBlockType HtZD_ClosedLoopHeart, HtZD_ClosedLoopRCR, HtZD_ClosedLoopCoronaryLeft, HtZD_ClosedLoopCoronaryRight;
 extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
 
@@ -19,6 +19,7 @@ static const HtZDBlockType *const registry[] = {
   &HtZD_CoronaryBC,          /* bc_coronary.c */
   &HtZD_ValveTanh,           /* block_valve_tanh.c */
   &HtZD_ChamberElastanceInductor, /* block_chamber.c */
+  &HtZD_LinearElastanceChamber,   /* block_linear_chamber.c */
   &HtZD_ClosedLoopHeart,     /* block_closedloop_heart.c */
   &HtZD_ClosedLoopRCR,       /* bc_closedloop_rcr.c */
   &HtZD_ClosedLoopCoronaryLeft,  /* bc_closedloop_coronary.c */
