@@ -56,8 +56,11 @@ PetscErrorCode HtZeroD_GetVariable(HtZeroD zd, const char *var_name, PetscInt *n
 /* CSV layout chosen by simulation_parameters: vessel-based "name,time,flow_in,flow_out,pressure_in,pressure_out"
  * (+ d_ columns with output_derivative) or variable-based "name,time,y" (+ ydot). Written atomically (temp + rename). */
 PetscErrorCode HtZeroD_WriteCSV(HtZeroD zd, const char *path);
-/* Number of cardiac cycles simulated, the period, and the relative cycle-to-cycle change of the
- * outlet pressures/flows between the last two cycles (periodic-state diagnostic). */
+/* Number of cardiac cycles simulated (including cycles added by use_cycle_to_cycle_error), the period,
+ * and svZeroDSolver's cycle-to-cycle error: the largest relative change |m_last - m_prev| / |m_prev| of
+ * the cycle means of flow and pressure at the vessel caps (inlet of inlet vessels, outlet of outlet
+ * vessels) between the last two cycles. cycle_change is -1 when it is not available (fewer than two
+ * cycles, or a PETSc TS integrator). Before Solve: the configured cycles, cycle_change -1. */
 PetscErrorCode HtZeroD_GetCycleInfo(HtZeroD zd, PetscInt *ncycles, PetscReal *period, PetscReal *cycle_change);
 PetscErrorCode HtZeroD_Destroy(HtZeroD *zd);
 
