@@ -27,9 +27,14 @@ static PetscErrorCode Run(int argc, char **argv)
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
-  for (int i = 1; i < argc; i++) {
+  int first = 1;
+
+  /* usage: [0d] MODEL.json --out RESULT.csv [-petsc_options]; the model comes first so that a
+   * valueless PETSc flag cannot swallow it */
+  if (first < argc && !strcmp(argv[first], "0d")) first++;
+  if (first < argc && argv[first][0] != '-') model = argv[first++];
+  for (int i = first; i < argc; i++) {
     if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (!strcmp(argv[i], "0d") && !model && i == 1) continue;
     else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
       /* PETSc options (-zerod_*) are read through the options database; skip their value */
       if (i + 1 < argc && argv[i + 1][0] != '-' && strncmp(argv[i], "--", 2)) i++;
