@@ -542,7 +542,7 @@ static PetscReal VoxPathLength(const Ctx *c, PetscInt nv, const PetscInt *v)
 
 /* Two junctions joined by a segment shorter than ratio x their radius are one junction seen twice
  * (branches leaving the main path a few voxels apart): merge b into a, extending b's other segments. */
-static PetscErrorCode GraphMergeCloseJunctions(Graph *G, const Ctx *c, PetscReal ratio, PetscInt *nmerged)
+static PetscErrorCode GraphMergeCloseJunctions(Graph *G, const Ctx *c, PetscReal ratio, const PetscReal *jpos, PetscInt *nmerged)
 {
   PetscFunctionBeginUser;
   for (PetscInt guard = 0; guard < G->nsegs + 1; guard++) {
@@ -553,9 +553,13 @@ static PetscErrorCode GraphMergeCloseJunctions(Graph *G, const Ctx *c, PetscReal
       PetscReal rj;
       if (!s->alive || GraphDegree(G, s->a, NULL, 0) < 3 || GraphDegree(G, s->b, NULL, 0) < 3) continue;
       rj = PetscMax(c->D[c->vox[G->nodevox[s->a]]], c->D[c->vox[G->nodevox[s->b]]]);
-      if (s->len < ratio * rj && s->len < bestlen) {
-        bestlen = s->len;
-        best    = i;
+      {
+        /* by path length, or by the distance of the junction centres when they are known */
+        PetscReal len = jpos ? PetscSqrtReal(PetscSqr(jpos[3 * s->a] - jpos[3 * s->b]) + PetscSqr(jpos[3 * s->a + 1] - jpos[3 * s->b + 1]) + PetscSqr(jpos[3 * s->a + 2] - jpos[3 * s->b + 2])) : s->len;
+        if (len < ratio * rj && len < bestlen) {
+          bestlen = len;
+          best    = i;
+        }
       }
     }
     if (best < 0) break;
@@ -583,6 +587,7 @@ static PetscErrorCode GraphMergeCloseJunctions(Graph *G, const Ctx *c, PetscReal
         sk->len = VoxPathLength(c, nv, v);
       }
       (*nmerged)++;
+      if (jpos) break; /* centres must be recomputed after a merge */
     }
   }
   PetscFunctionReturn(0);
@@ -1084,6 +1089,33 @@ static PetscErrorCode PolyRadius(const Ctx *c, Section *S, const HtCenterlineOpt
   PetscFunctionReturn(0);
 }
 
+/* Fraction of compact (disk-like) lumen sections along a voxel path, sampled every ds after smoothing:
+ * a quick tubularity measure used to prune branches before the junctions are placed. */
+static PetscErrorCode VoxPathCleanFraction(const Ctx *c, Section *S, const HtCenterlineOptions *o, PetscInt nv, const PetscInt *v, PetscReal *frac)
+{
+  Poly     p = {0};
+  PetscInt nc = 0;
+  PetscFunctionBeginUser;
+  *frac = 1;
+  if (nv < 2) PetscFunctionReturn(0);
+  PetscCall(PolyReserve(&p, nv));
+  p.n = nv;
+  for (PetscInt k = 0; k < nv; k++) VoxWorld(c, v[k], &p.x[3 * k]);
+  PetscCall(PolySmooth(&p, o->smooth_mm));
+  PetscCall(PolyResample(&p, o->resample_mm));
+  for (PetscInt i = 0; i < p.n; i++) {
+    PetscReal t[3], area, cen[3];
+    PetscBool ok;
+    Tangent(&p, i, t);
+    PetscCall(CrossSection(c, S, &p.x[3 * i], t, RadiusFromD(c, &p.x[3 * i]), &area, cen, &ok));
+    nc += ok ? 1 : 0;
+  }
+  *frac = (PetscReal)nc / p.n;
+  PetscCall(PetscFree(p.x));
+  PetscCall(PetscFree(p.r));
+  PetscFunctionReturn(0);
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 
 PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCenterlineOptions *opt, HtNetwork *netout, HtCenterlineReport *rep)
@@ -1391,38 +1423,74 @@ PetscErrorCode HtCenterline_Extract(const HtLabels *lab, int value, const HtCent
     r.npruned++;
     PetscCall(GraphMergeDegree2(&G, &c));
   }
-  PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, &r.nmerged));
+  PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, NULL, &r.nmerged));
   PetscCall(GraphMergeDegree2(&G, &c));
 
   /* polylines: smooth voxel paths, fix open ends, resample, re-centre, radius */
-  /* junctions: the centre of the largest inscribed sphere near the skeleton branch point (the branch
-   * point itself sits where the side path met the main path, off-centre in a wide junction) */
-  PetscCall(PetscMalloc1(3 * G.nnodes, &jpos));
-  for (PetscInt n = 0; n < G.nnodes; n++) {
-    PetscInt  ijk[3], lo[3], hi[3], bestm = G.nodevox[n];
-    size_t    lin = (size_t)c.vox[G.nodevox[n]];
-    PetscReal R = c.D[lin], bestD = c.D[lin], bestd2 = 0;
-    VoxWorld(&c, G.nodevox[n], &jpos[3 * n]);
-    if (GraphDegree(&G, n, NULL, 0) < 3) continue;
-    Decode(g, lin, ijk);
-    for (int a = 0; a < 3; a++) {
-      PetscInt rr = (PetscInt)(R / g->spacing[a]);
-      lo[a]       = PetscMax(0, ijk[a] - rr);
-      hi[a]       = PetscMin(g->n[a] - 1, ijk[a] + rr);
-    }
-    for (PetscInt k = lo[2]; k <= hi[2]; k++)
-      for (PetscInt j = lo[1]; j <= hi[1]; j++)
-        for (PetscInt i = lo[0]; i <= hi[0]; i++) {
-          size_t    q  = HtGrid_Index(g, i, j, k);
-          PetscReal d2 = PetscSqr((i - ijk[0]) * g->spacing[0]) + PetscSqr((j - ijk[1]) * g->spacing[1]) + PetscSqr((k - ijk[2]) * g->spacing[2]);
-          if (c.id[q] < 0 || d2 > R * R) continue;
-          if (c.D[q] > bestD + 1e-6 || (c.D[q] > bestD - 1e-6 && d2 < bestd2)) {
-            bestD  = c.D[q];
-            bestd2 = d2;
-            bestm  = c.id[q];
-          }
+  /* terminal branches that are not tubes (few compact sections): pruned now, so that the junctions
+   * they leave behind are not placed or merged on their account */
+  if (o.area_radius) {
+    for (PetscInt guard = 0; guard < G.nsegs + 1; guard++) {
+      PetscInt  best = -1;
+      PetscReal bestf = o.min_clean_fraction;
+      for (PetscInt i = 0; i < G.nsegs; i++) {
+        GSeg     *sg = &G.segs[i];
+        PetscInt  da, db;
+        PetscReal f;
+        if (!sg->alive) continue;
+        da = GraphDegree(&G, sg->a, NULL, 0);
+        db = GraphDegree(&G, sg->b, NULL, 0);
+        if (!((da == 1 && db >= 3) || (db == 1 && da >= 3))) continue;
+        PetscCall(VoxPathCleanFraction(&c, &S, &o, sg->nv, sg->v, &f));
+        if (f < bestf) {
+          bestf = f;
+          best  = i;
         }
-    VoxWorld(&c, bestm, &jpos[3 * n]);
+      }
+      if (best < 0) break;
+      G.segs[best].alive = PETSC_FALSE;
+      r.npruned++;
+      PetscCall(GraphMergeDegree2(&G, &c));
+    }
+    PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, NULL, &r.nmerged));
+    PetscCall(GraphMergeDegree2(&G, &c));
+  }
+
+  /* junctions: the centre of the largest inscribed sphere near the skeleton branch point (the branch
+   * point itself sits where the side path met the main path, off-centre in a wide junction); two
+   * junctions whose centres nearly coincide are one (merged, centres recomputed) */
+  PetscCall(PetscMalloc1(3 * G.nnodes, &jpos));
+  for (PetscInt pass = 0; pass < G.nnodes + 1; pass++) {
+    PetscInt before = r.nmerged;
+    for (PetscInt n = 0; n < G.nnodes; n++) {
+      PetscInt  ijk[3], lo[3], hi[3], bestm = G.nodevox[n];
+      size_t    lin = (size_t)c.vox[G.nodevox[n]];
+      PetscReal R = c.D[lin], bestD = c.D[lin], bestd2 = 0;
+      VoxWorld(&c, G.nodevox[n], &jpos[3 * n]);
+      if (GraphDegree(&G, n, NULL, 0) < 3) continue;
+      Decode(g, lin, ijk);
+      for (int a = 0; a < 3; a++) {
+        PetscInt rr = (PetscInt)(R / g->spacing[a]);
+        lo[a]       = PetscMax(0, ijk[a] - rr);
+        hi[a]       = PetscMin(g->n[a] - 1, ijk[a] + rr);
+      }
+      for (PetscInt k = lo[2]; k <= hi[2]; k++)
+        for (PetscInt j = lo[1]; j <= hi[1]; j++)
+          for (PetscInt i = lo[0]; i <= hi[0]; i++) {
+            size_t    q  = HtGrid_Index(g, i, j, k);
+            PetscReal d2 = PetscSqr((i - ijk[0]) * g->spacing[0]) + PetscSqr((j - ijk[1]) * g->spacing[1]) + PetscSqr((k - ijk[2]) * g->spacing[2]);
+            if (c.id[q] < 0 || d2 > R * R) continue;
+            if (c.D[q] > bestD + 1e-6 || (c.D[q] > bestD - 1e-6 && d2 < bestd2)) {
+              bestD  = c.D[q];
+              bestd2 = d2;
+              bestm  = c.id[q];
+            }
+          }
+      VoxWorld(&c, bestm, &jpos[3 * n]);
+    }
+    PetscCall(GraphMergeCloseJunctions(&G, &c, 0.5, jpos, &r.nmerged));
+    if (r.nmerged == before) break;
+    PetscCall(GraphMergeDegree2(&G, &c));
   }
   PetscCall(PetscCalloc1(G.nsegs, &poly));
   PetscCall(PetscCalloc1(G.nsegs, &cleanfrac));
