@@ -1,5 +1,5 @@
 /* VTK adaptor: binary label mask -> smoothed, decimated, cleaned triangle surface (LPS mm).
- * The contour is extracted in (padded) index space, because VTK imaging filters ignore the grid's
+ * The contour is extracted in (cropped, padded) index space, because VTK imaging filters ignore the grid's
  * direction matrix; points are then mapped to LPS with HtGrid_IndexToWorld before smoothing so the
  * windowed-sinc filter sees isotropic millimetres. Decimation runs before smoothing: the smoothing
  * evens out the slivers quadric decimation leaves, which Gmsh's 3D mesher cannot refine around. */
@@ -20,6 +20,8 @@
 #include <vtkSmartPointer.h>
 #include <vtkTriangleFilter.h>
 #include <vtkWindowedSincPolyDataFilter.h>
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <vector>
 
@@ -54,13 +56,32 @@ static PetscErrorCode SurfaceFromPolyData(vtkPolyData *pd, HtSurface *s)
 static PetscErrorCode FromLabelsVTK(const HtLabels *lab, const int *values, PetscInt nvalues, const HtSurfaceOptions *o, HtSurface *s)
 {
   const HtGrid *g = &lab->g;
-  PetscInt      n[3] = {g->n[0] + 2, g->n[1] + 2, g->n[2] + 2}; /* one voxel of background around */
   bool          member[256] = {false};
   size_t        count = 0;
+  PetscInt      lo[3] = {g->n[0], g->n[1], g->n[2]}, hi[3] = {-1, -1, -1}, n[3], margin;
   PetscFunctionBeginUser;
   for (PetscInt v = 0; v < nvalues; v++) {
     PetscCheck(values[v] > 0 && values[v] < 256, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "surface from labels: label value %d out of range 1..255", values[v]);
     member[values[v]] = true;
+  }
+  /* work on the labels' bounding box only (a CT volume is mostly background) */
+  for (PetscInt k = 0; k < g->n[2]; k++)
+    for (PetscInt j = 0; j < g->n[1]; j++)
+      for (PetscInt i = 0; i < g->n[0]; i++)
+        if (member[lab->lab[HtGrid_Index(g, i, j, k)]]) {
+          PetscInt q[3] = {i, j, k};
+          for (int a = 0; a < 3; a++) {
+            lo[a] = std::min(lo[a], q[a]);
+            hi[a] = std::max(hi[a], q[a]);
+          }
+          count++;
+        }
+  PetscCheck(count > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "surface from labels: no voxel carries the requested label(s)");
+  margin = (PetscInt)std::ceil(2.5 * o->gauss_sigma_vox) + 1; /* Gaussian kernel reach */
+  for (int a = 0; a < 3; a++) {
+    lo[a] = std::max((PetscInt)0, lo[a] - margin);
+    hi[a] = std::min(g->n[a] - 1, hi[a] + margin);
+    n[a]  = hi[a] - lo[a] + 1 + 2; /* one voxel of background around, so the surface closes at the border */
   }
   vtkNew<vtkImageData> img;
   img->SetDimensions((int)n[0], (int)n[1], (int)n[2]);
@@ -69,14 +90,10 @@ static PetscErrorCode FromLabelsVTK(const HtLabels *lab, const int *values, Pets
   img->AllocateScalars(VTK_FLOAT, 1);
   float *m = static_cast<float *>(img->GetScalarPointer());
   std::fill(m, m + (size_t)n[0] * n[1] * n[2], 0.0f);
-  for (PetscInt k = 0; k < g->n[2]; k++)
-    for (PetscInt j = 0; j < g->n[1]; j++)
-      for (PetscInt i = 0; i < g->n[0]; i++)
-        if (member[lab->lab[HtGrid_Index(g, i, j, k)]]) {
-          m[(size_t)(i + 1) + (size_t)n[0] * ((size_t)(j + 1) + (size_t)n[1] * (size_t)(k + 1))] = 1.0f;
-          count++;
-        }
-  PetscCheck(count > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "surface from labels: no voxel carries the requested label(s)");
+  for (PetscInt k = lo[2]; k <= hi[2]; k++)
+    for (PetscInt j = lo[1]; j <= hi[1]; j++)
+      for (PetscInt i = lo[0]; i <= hi[0]; i++)
+        if (member[lab->lab[HtGrid_Index(g, i, j, k)]]) m[(size_t)(i - lo[0] + 1) + (size_t)n[0] * ((size_t)(j - lo[1] + 1) + (size_t)n[1] * (size_t)(k - lo[2] + 1))] = 1.0f;
 
   vtkSmartPointer<vtkImageData> field = img;
   vtkNew<vtkImageGaussianSmooth> gs;
@@ -118,7 +135,7 @@ static PetscErrorCode FromLabelsVTK(const HtLabels *lab, const int *values, Pets
       double    p[3];
       PetscReal ijk[3], x[3];
       pd->GetPoint(i, p);
-      for (int a = 0; a < 3; a++) ijk[a] = p[a] - 1.0;
+      for (int a = 0; a < 3; a++) ijk[a] = p[a] - 1.0 + (PetscReal)lo[a];
       HtGrid_IndexToWorld(g, ijk, x);
       pts->SetPoint(i, x[0], x[1], x[2]);
     }
