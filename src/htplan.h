@@ -152,7 +152,7 @@ PetscErrorCode HtPlan_ApplyResection(HtNetwork *net, const HtLesion *l);
 PetscErrorCode HtPlan_ApplyBand(HtNetwork *net, PetscInt seg, PetscReal s0_mm, PetscReal s1_mm, PetscReal factor);
 
 /* ---- simulation and metrics -------------------------------------------------------------------------- */
-#define HT_PLAN_MAX_METRICS 64
+#define HT_PLAN_MAX_METRICS 128
 typedef struct {
   char      name[64]; /* with its unit: "pressure_drop_peak_mmHg", "flow_split_percent_outlet_1", ... */
   PetscReal value;
@@ -185,7 +185,8 @@ PetscErrorCode HtCandidateResult_SetMetric(HtCandidateResult *res, const char *n
 /* Build + solve to periodic state (up to ph->max_cycles) + metrics. 'region' (may be NULL): where the
  * pressure drop is measured (its ends are located by position, so it survives edits of the network).
  * Metrics: inlet_pressure_systolic_mmHg, inlet_pressure_diastolic_mmHg, inlet_pressure_mean_mmHg,
- * inlet_pulse_pressure_mmHg, cardiac_output_L_min, flow_split_percent_<outlet>, outlet_flow_mean_mL_s_<outlet>,
+ * inlet_pulse_pressure_mmHg, cardiac_output_L_min, and per outlet flow_split_percent_<outlet>,
+ * outlet_flow_mean_mL_s_<outlet>, outlet_pressure_mean_mmHg_<outlet>;
  * power_loss_mW (inlet minus outlets, cycle mean), and with a region: pressure_drop_peak_mmHg
  * (max P proximal - max P distal), pressure_drop_mean_mmHg, pressure_drop_max_instantaneous_mmHg,
  * region_flow_mean_mL_s; with grafts: graft_flow_mean_mL_s, graft_flow_percent (of the inflow). */

@@ -4,12 +4,11 @@
  *   env(s) = min( max r over [s - W, s], max r over [s, s + W] ),
  * which follows a monotone taper (one of the two maxima is the local radius) but bridges a dip
  * shorter than W (both sides are wider). W = max(20 mm, 4 x median radius). Radii are median-of-3
- * filtered first so one noisy sample neither makes nor hides a lesion. A lesion is a run where
- * 1 - r/env is high; its reference radius is the
- * straight line between r(s0) and r(s1) (the healthy neighbours, as a stent would restore it) and its
- * severity 1 - r_min/r_ref. A run extends from its core (severity above half the threshold) while the
- * severity keeps falling toward ~0 (so the ends sit on healthy lumen). A narrowing that touches a segment end is not bridged (the end point is
- * its own reference). */
+ * filtered first so one noisy sample neither makes nor hides a lesion. A lesion grows from a core
+ * where 1 - r/env >= min_severity/2 while that severity keeps falling toward ~0 (so its ends sit on
+ * healthy lumen). Its reference radius is the straight line between r(s0) and r(s1) (the healthy
+ * neighbours, what a stent restores) and its severity 1 - r_min/r_ref. A narrowing that touches a
+ * segment end is not bridged (the end point is its own reference). */
 #include <htplan.h>
 #include <stdlib.h>
 

@@ -164,6 +164,7 @@ PetscErrorCode HtPlan_VesselParameters(const HtNetSegment *seg, PetscReal s0_mm,
     PetscReal A0 = PETSC_PI * (rref * 0.1) * (rref * 0.1), As = PETSC_PI * (rmin * 0.1) * (rmin * 0.1);
     K = HT_YOUNG_TSAI_KT * rho / (2.0 * A0 * A0) * (A0 / As - 1.0) * (A0 / As - 1.0);
   }
+  v->name[0]        = 0;
   v->seg            = -1;
   v->s0_mm          = s0_mm;
   v->s1_mm          = s1_mm;

@@ -268,7 +268,6 @@ PetscErrorCode HtPlan_Simulate(const HtNetwork *net, const HtPhysiology *ph, con
         PetscCall(HtCandidateResult_SetMetric(res, "graft_flow_percent", qm != 0 ? 100.0 * gq / qm : 0));
       }
     }
-    PetscCall(HtCandidateResult_SetMetric(res, "cycles_used", (PetscReal)res->cycles_used));
   }
   PetscCall(PetscFree(tmp));
   PetscFunctionReturn(0);
