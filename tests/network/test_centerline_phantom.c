@@ -15,7 +15,7 @@ static PetscErrorCode Body(void)
   HtCenterlineReport  rep;
   PetscReal           h = 1.25, acc_all = 0, acc = 0, racc = 0, rabs = 0, rmax = 0, xc[3], rmin_true, rref, s_min, r_min, xm[3], dcoarc;
   PetscInt            cnt_all = 0, cnt = 0, rcnt = 0, seg, ntube[8] = {0}, in_tube = -1, segtube[64];
-  PetscReal           in_s = -1, in_d;
+  PetscReal           in_s = -1, in_d, xworst[3] = {0, 0, 0}, rworst[2] = {0, 0};
   PetscFunctionBeginUser;
   PetscCall(HtPhantom_Default(&ph));
   PetscCall(HtPhantom_DefaultGrid(&ph, &g));
@@ -67,7 +67,12 @@ static PetscErrorCode Body(void)
           PetscReal rel = (sg->r[j] - rt) / rt;
           racc += rel;
           rabs += PetscAbsReal(rel);
-          rmax = PetscMax(rmax, PetscAbsReal(rel));
+          if (PetscAbsReal(rel) > rmax) {
+            rmax = PetscAbsReal(rel);
+            for (int c = 0; c < 3; c++) xworst[c] = sg->x[3 * j + c];
+            rworst[0] = sg->r[j];
+            rworst[1] = rt;
+          }
           rcnt++;
         }
       }
@@ -80,6 +85,7 @@ static PetscErrorCode Body(void)
   }
   printf("  axis distance RMS %.3f mm (all samples), %.3f mm away from junctions (%" PetscInt_FMT " samples); half voxel %.3f mm\n", (double)PetscSqrtReal(acc_all / PetscMax(cnt_all, 1)), (double)PetscSqrtReal(acc / PetscMax(cnt, 1)), cnt, (double)(0.5 * h));
   printf("  radius vs truth: mean %+.2f %%, mean |err| %.2f %%, max %.2f %% (%" PetscInt_FMT " samples)\n", (double)(100 * racc / PetscMax(rcnt, 1)), (double)(100 * rabs / PetscMax(rcnt, 1)), (double)(100 * rmax), rcnt);
+  printf("  largest radius error at (%.1f, %.1f, %.1f): %.2f mm vs %.2f mm\n", (double)xworst[0], (double)xworst[1], (double)xworst[2], (double)rworst[0], (double)rworst[1]);
   HT_CHECK(cnt > 100 && PetscSqrtReal(acc / cnt) <= 0.5 * h, "phantom: centerline RMS distance to the axis > half a voxel");
   HT_CHECK(rcnt > 100 && PetscAbsReal(racc / rcnt) <= 0.02, "phantom: mean radius bias > 2 %%");
   HT_CHECK(ntube[1] == 1 && ntube[2] == 1 && ntube[3] == 1, "phantom: each head-neck branch should be one segment (%d %d %d)", (int)ntube[1], (int)ntube[2], (int)ntube[3]);
