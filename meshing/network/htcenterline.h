@@ -30,7 +30,7 @@ typedef struct {
   PetscReal min_branch_mm;     /* terminal branches shorter than this are always pruned (3 mm)                  */
   PetscReal resample_mm;       /* spacing of output centerline samples (1 mm)                                   */
   PetscReal smooth_mm;         /* moving-average window (full width) applied to skeleton points (3 mm)          */
-  PetscReal invalidate_scale;  /* TEASAR: voxels within scale * r + invalidate_const_mm of a path are covered (2)  */
+  PetscReal invalidate_scale;  /* TEASAR: voxels within scale * r + invalidate_const_mm of a path are covered (1.5)*/
   PetscReal invalidate_const_mm; /* (2 mm)                                                                      */
   PetscBool area_radius;       /* radius from cross-section area (PETSC_TRUE) else from the distance map        */
   PetscBool recenter;          /* move samples to the cross-section centroid (PETSC_TRUE)                       */
@@ -56,8 +56,9 @@ typedef struct {
 } HtCenterlineReport;
 
 PetscErrorCode HtCenterline_DefaultOptions(HtCenterlineOptions *o);
-/* Options -<prefix>centerline_prune_ratio, _min_branch_mm, _resample_mm, _smooth_mm, _area_radius, _recenter,
- * -<prefix>centerline_inlet_hint x,y,z (prefix may be NULL). */
+/* Options -<prefix>centerline_prune_ratio, _min_branch_mm, _resample_mm, _smooth_mm, _invalidate_scale,
+ * _invalidate_const_mm, _area_radius, _recenter, _min_clean_fraction, and -<prefix>centerline_inlet_hint x,y,z
+ * (prefix may be NULL). */
 PetscErrorCode HtCenterline_SetFromOptions(HtCenterlineOptions *o, const char *prefix);
 /* Centerlines of the region {lab == value} (value < 0: any non-zero), split into segments at junctions,
  * oriented from the inlet downstream; outlets and inlet are the open ends. net must be Init-ed (its
