@@ -11,8 +11,9 @@
  *   1. intensities: soft-tissue and contrast-blood modes of the smoothed histogram; threshold
  *      halfway between them (the half-level edge, so volumes are unbiased); upper limit
  *      max(700, blood + 250) HU;
- *   2. bone: large dense components (>= 2 mL above the upper limit; small ones are vascular
- *      calcium), closed, marrow holes filled per slice, grown by 1.5 mm;
+ *   2. bone: large dense components (>= 2 mL above the upper limit), closed, marrow holes
+ *      filled per slice, grown by 1.5 mm. Small dense components mostly surrounded by contrast
+ *      blood (undiluted contrast, calcium inside the vessel outline) are blood-pool candidates;
  *   3. seed: round bright discs on axial slices (in-slice distance map, roundness), linked over
  *      slices into vertical tubes; the longest (ties: most posterior) is the descending aorta;
  *   4. blood pool: opening with a ~1.5 mm ball, component of the seed, small holes filled, the
@@ -28,7 +29,7 @@
  *      aorta-sized tube in it = pulmonary trunk, kept within 3 trunk radii).
  *
  * Not handled: non-contrast CT (error), the false lumen of a dissection below the threshold
- * (left out), calcified plaque (never labelled).
+ * (left out), calcified plaque on the outer wall (labelled only when enclosed by contrast).
  *
  * The input volume may have any axis-aligned orientation (sagittal/coronal stacks are segmented
  * on an axially permuted copy); the labels come back on exactly the input grid. */

@@ -443,6 +443,46 @@ static PetscErrorCode RightHeart(const HtGrid *g, const HtVolume *ct, const HtSe
   PetscFunctionReturn(0);
 }
 
+/* Dense voxels (above the bone limit) that belong to a vessel: undiluted contrast and calcium
+ * inside the vessel outline. They form small components (large ones are skeleton) mostly
+ * surrounded by contrast blood, whereas rib or vertebra fragments and costal calcium are
+ * surrounded by soft tissue, fat and marrow. A component is vascular when at least 40 % of the
+ * voxels around it (6-neighbours outside it) are in the contrast range. */
+static PetscErrorCode VascularDense(const HtGrid *g, const HtVolume *ct, const int32_t *comp, PetscInt ncomp, const size_t *sizes, size_t min_vox, PetscReal thr_HU, PetscReal bone_HU, uint8_t *vd)
+{
+  size_t  *nbr, *nbl, N = HtGrid_Count(g);
+  PetscInt nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc2(ncomp + 1, &nbr, ncomp + 1, &nbl));
+  for (PetscInt k = 0; k < nz; k++)
+    for (PetscInt j = 0; j < ny; j++)
+      for (PetscInt i = 0; i < nx; i++) {
+        size_t  id = HtGrid_Index(g, i, j, k);
+        int32_t c  = comp[id];
+        if (!c || sizes[c] >= min_vox) continue;
+        size_t nb[6];
+        int    nn = 0;
+        if (i > 0) nb[nn++] = id - 1;
+        if (i < nx - 1) nb[nn++] = id + 1;
+        if (j > 0) nb[nn++] = id - (size_t)nx;
+        if (j < ny - 1) nb[nn++] = id + (size_t)nx;
+        if (k > 0) nb[nn++] = id - (size_t)nx * ny;
+        if (k < nz - 1) nb[nn++] = id + (size_t)nx * ny;
+        for (int t = 0; t < nn; t++) {
+          if (comp[nb[t]] == c) continue;
+          float v = ct->val[nb[t]];
+          nbr[c]++;
+          nbl[c] += v >= (float)thr_HU && v <= (float)bone_HU;
+        }
+      }
+  for (size_t i = 0; i < N; i++) {
+    int32_t c = comp[i];
+    vd[i]     = c && sizes[c] < min_vox && nbr[c] && (double)nbl[c] >= 0.4 * (double)nbr[c];
+  }
+  PetscCall(PetscFree2(nbr, nbl));
+  PetscFunctionReturn(0);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
 {
@@ -451,7 +491,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   const HtGrid    *g = &ct->g;
   size_t           N = HtGrid_Count(g);
   double           t0 = HtTime_Now();
-  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta, *opened, *pa;
+  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta, *opened, *pa, *vdense;
   float           *f;
   PetscBool        found;
   PetscFunctionBeginUser;
@@ -472,7 +512,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: soft tissue %.0f HU, contrast blood %.0f HU, threshold %.0f HU, bone above %.0f HU", (double)R.tissue_HU, (double)R.blood_HU, (double)R.threshold_HU, (double)R.bone_HU);
 
   PetscCall(PetscMalloc6(N, &cand, N, &bone, N, &tmp, N, &blood, N, &heart, N, &aorta));
-  PetscCall(PetscMalloc2(N, &opened, N, &pa));
+  PetscCall(PetscMalloc3(N, &opened, N, &pa, N, &vdense));
   memset(pa, 0, N);
   PetscCall(PetscMalloc1(N, &f));
 
@@ -491,6 +531,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
     size_t   min_vox = (size_t)(2000.0 / HtGrid_VoxelVolume_mm3(g)) + 1; /* 2 mL */
     PetscCall(PetscMalloc1(N, &comp));
     PetscCall(HtSeg_Components(g, bone, comp, &ncomp, &sizes));
+    PetscCall(VascularDense(g, ct, comp, ncomp, sizes, min_vox, R.threshold_HU, R.bone_HU, vdense));
     for (size_t i = 0; i < N; i++) bone[i] = comp[i] && sizes[comp[i]] >= min_vox;
     PetscCall(PetscFree(sizes));
     PetscCall(PetscFree(comp));
@@ -505,7 +546,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   /* 3. contrast candidates */
   size_t ncand = 0;
   for (size_t i = 0; i < N; i++) {
-    cand[i] = ct->val[i] >= R.threshold_HU && ct->val[i] <= R.bone_HU && !bone[i];
+    cand[i] = ct->val[i] >= R.threshold_HU && (ct->val[i] <= R.bone_HU || vdense[i]) && !bone[i];
     ncand += cand[i];
   }
   if (o.verbose) HtLog_Info("segment: %zu candidate voxels (%.0f mL)", ncand, (double)ncand * HtGrid_VoxelVolume_mm3(g) / 1000.0);
@@ -540,7 +581,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
     PetscReal t_low = R.tissue_HU + frac * (R.blood_HU - R.tissue_HU);
     if (!isnan(o.min_HU)) t_low = PetscMin(t_low, o.min_HU);
     PetscCall(HtSeg_Dilate(g, blood, rim, tmp));
-    for (size_t i = 0; i < N; i++) blood[i] = blood[i] || (tmp[i] && ct->val[i] >= t_low && ct->val[i] <= R.bone_HU && !bone[i]);
+    for (size_t i = 0; i < N; i++) blood[i] = blood[i] || (tmp[i] && ct->val[i] >= t_low && (ct->val[i] <= R.bone_HU || vdense[i]) && !bone[i]);
   }
   if (o.verbose) HtLog_Info("segment: blood pool connected to the aorta %.0f mL", (double)nb * HtGrid_VoxelVolume_mm3(g) / 1000.0);
 
@@ -616,7 +657,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL (%.1f s)", (double)R.volume_mL[1], (double)R.volume_mL[2], (double)R.volume_mL[3], R.seconds);
   PetscCall(PetscFree(disc));
   PetscCall(PetscFree6(cand, bone, tmp, blood, heart, aorta));
-  PetscCall(PetscFree2(opened, pa));
+  PetscCall(PetscFree3(opened, pa, vdense));
   PetscCall(PetscFree(f));
   if (rep) *rep = R;
   PetscFunctionReturn(0);

@@ -95,21 +95,10 @@ static PetscErrorCode Run(void)
   PetscCall(ReadRef("volumes/ts_thorax_cta/masks/pulmonary_artery.nii.gz", &pa, &ok4));
   if (ok1 && ok2) {
     PetscReal cov_all, cov_aorta, prec;
+    /* issue 2: ALL true-lumen voxels of the reference (dense contrast and calcium inside the
+     * vessel outline included) */
     PetscCall(HtSegment_Overlap(&lumen, 1, &seg, -1, &cov_all));
-    /* the reference true lumen (a model prediction) also holds the calcified wall: 5 % of its
-     * voxels are above 700 HU, which a contrast blood pool excludes by design (calcium is not
-     * lumen). Coverage of the non-calcified part is the figure asserted at 0.90. */
-    size_t nlum = 0, nlum_nc = 0, ncov_nc = 0;
-    for (size_t i = 0; i < HtGrid_Count(&lumen.g); i++) {
-      if (lumen.lab[i] != 1) continue;
-      nlum++;
-      if (ct.val[i] > 700.0f) continue;
-      nlum_nc++;
-      ncov_nc += seg.lab[i] != 0;
-    }
-    double cov_nc = nlum_nc ? (double)ncov_nc / (double)nlum_nc : 0;
-    printf("true lumen: %zu voxels, %zu above 700 HU (calcified wall); non-calcified part covered: %.3f\n", nlum, nlum - nlum_nc, cov_nc);
-    HT_CHECK(cov_nc >= 0.90, "non-calcified true lumen coverage %.3f < 0.90", cov_nc);
+    HT_CHECK(cov_all >= 0.90, "true lumen coverage by the blood pool %.3f < 0.90", cov_all);
     PetscCall(HtSegment_Overlap(&lumen, 1, &seg, HT_SEG_AORTA, &cov_aorta));
     /* reference aorta with its branches: labels 1, 4..8 of labels.nii.gz plus both lumens */
     PetscCall(HtLabels_Alloc(&aortaref, &ref.g));
@@ -121,7 +110,6 @@ static PetscErrorCode Run(void)
     printf("true lumen covered by the blood pool: %.3f (by label aorta: %.3f)\n", cov_all, cov_aorta);
     printf("label aorta precision vs reference aorta+branches: %.3f, Dice %.3f\n", prec, dice_ao);
     printf("segmented voxels within 3 mm of a reference structure: %.3f\n", near);
-    HT_CHECK(cov_all >= 0.85, "true lumen coverage %.3f < 0.85", cov_all);
     HT_CHECK(prec >= 0.90, "aorta precision %.3f < 0.90", prec);
     HT_CHECK(near >= 0.85, "fraction near reference %.3f < 0.85", near);
     PetscCall(HtLabels_Free(&aortaref));
