@@ -90,6 +90,18 @@ static PetscErrorCode Body(void)
   HT_CHECK(rcnt > 100 && PetscAbsReal(racc / rcnt) <= 0.02, "phantom: mean radius bias > 2 %%");
   HT_CHECK(ntube[1] == 1 && ntube[2] == 1 && ntube[3] == 1, "phantom: each head-neck branch should be one segment (%d %d %d)", (int)ntube[1], (int)ntube[2], (int)ntube[3]);
 
+  /* junctions against the true branch origins (branch axis start on the arch axis) */
+  for (PetscInt n = 0; n < net.nnodes; n++) {
+    PetscReal best = PETSC_MAX_REAL;
+    if (net.nodes[n].kind != HT_NODE_JUNCTION) continue;
+    for (PetscInt t = 1; t < ph.ntubes; t++) {
+      PetscReal xo[3];
+      PetscCall(HtPhantom_TubeEval(&ph, t, 0.0, xo, NULL, NULL));
+      best = PetscMin(best, PetscSqrtReal(PetscSqr(xo[0] - net.nodes[n].x[0]) + PetscSqr(xo[1] - net.nodes[n].x[1]) + PetscSqr(xo[2] - net.nodes[n].x[2])));
+    }
+    printf("  %s: %.1f mm from the nearest true branch origin\n", net.nodes[n].name, (double)best);
+    HT_CHECK(best <= 6.0, "phantom: %s is %g mm from a branch origin (> half the aortic radius)", net.nodes[n].name, (double)best);
+  }
   /* coarctation: the radius minimum */
   PetscCall(HtPhantom_Coarctation(&ph, xc, &rmin_true, &rref));
   /* radius minimum along the aorta (the branches are natively narrower than the coarctation), away
