@@ -142,8 +142,9 @@ PetscErrorCode HtPlan_ApplyStent(HtNetwork *net, const HtLesion *l, PetscReal su
  * is a smooth bowed tube of radius_mm and length length_mm (<= 0: straight distance x 1.2). The new
  * segment id is returned in *graft (may be NULL). */
 PetscErrorCode HtPlan_ApplyBypass(HtNetwork *net, PetscInt seg_from, PetscReal s_from_mm, PetscInt seg_to, PetscReal s_to_mm, PetscReal radius_mm, PetscReal length_mm, PetscInt *graft);
-/* Bypass around a lesion: anastomoses margin_mm proximal/distal of the lesion (on the same segment,
- * clamped inside it). */
+/* Bypass around a lesion: anastomoses margin_mm proximal/distal of the lesion's ends, measured along
+ * the native vessels (past a junction into the parent / the widest child segment; never closer than
+ * 1 mm to the inlet or an outlet). */
 PetscErrorCode HtPlan_ApplyBypassAroundLesion(HtNetwork *net, const HtLesion *l, PetscReal margin_mm, PetscReal radius_mm, PetscReal length_mm, PetscInt *graft);
 /* Resection with end-to-end anastomosis: the lesion range is removed, the distal part moved up to join
  * the proximal end (downstream geometry translated), radius across the join interpolated. */

@@ -139,19 +139,51 @@ PetscErrorCode HtPlan_ApplyBypass(HtNetwork *net, PetscInt seg_from, PetscReal s
   PetscFunctionReturn(0);
 }
 
+/* Walk 'dist' mm upstream (dir < 0) or downstream (dir > 0) of (seg, s) along native segments; at a
+ * junction continue into the widest native segment; stop 1 mm short of the inlet or an outlet. */
+static PetscErrorCode Walk(const HtNetwork *net, PetscInt seg, PetscReal s, PetscReal dist, int dir, PetscInt *oseg, PetscReal *os)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt guard = 0; guard <= net->nsegs; guard++) {
+    PetscReal len = HtNetSegment_Length(&net->segs[seg]);
+    if (dir < 0 && s - dist >= 1.0) { *oseg = seg; *os = s - dist; PetscFunctionReturn(0); }
+    if (dir > 0 && s + dist <= len - 1.0) { *oseg = seg; *os = s + dist; PetscFunctionReturn(0); }
+    PetscInt  node = net->segs[seg].node[dir < 0 ? 0 : 1], next = -1;
+    PetscReal best = -1;
+    if (net->nodes[node].kind != HT_NODE_INLET && net->nodes[node].kind != HT_NODE_OUTLET) {
+      for (PetscInt g = 0; g < net->nsegs; g++) {
+        const HtNetSegment *G = &net->segs[g];
+        if (G->kind != 0 || g == seg || G->node[dir < 0 ? 1 : 0] != node) continue;
+        PetscReal r = dir < 0 ? G->r[G->npts - 1] : G->r[0];
+        if (r > best) { best = r; next = g; }
+      }
+    }
+    if (next < 0) { /* network end: stay 1 mm inside */
+      *oseg = seg;
+      *os   = dir < 0 ? PetscMin(1.0, 0.5 * len) : PetscMax(len - 1.0, 0.5 * len);
+      PetscFunctionReturn(0);
+    }
+    dist -= dir < 0 ? s : len - s;
+    seg = next;
+    s   = dir < 0 ? HtNetSegment_Length(&net->segs[next]) : 0;
+  }
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "bypass: walking along the network from segment %s does not end (loop?)", net->segs[seg].name);
+}
+
 PetscErrorCode HtPlan_ApplyBypassAroundLesion(HtNetwork *net, const HtLesion *l, PetscReal margin_mm, PetscReal radius_mm, PetscReal length_mm, PetscInt *graft)
 {
-  PetscReal len, sa, sb;
+  PetscInt  ga, gb;
+  PetscReal sa, sb;
 
   PetscFunctionBeginUser;
   PetscCall(CheckSeg(net, l->seg, "bypass"));
   PetscCheck(margin_mm >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "bypass: margin_mm %g must be >= 0", (double)margin_mm);
-  len = HtNetSegment_Length(&net->segs[l->seg]);
-  /* keep the anastomoses strictly inside the segment (not on its end nodes) */
-  sa = PetscMax(1.0, l->s0_mm - margin_mm);
-  sb = PetscMin(len - 1.0, l->s1_mm + margin_mm);
-  PetscCheck(sb - sa > 2.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "bypass around the lesion on segment %s: segment too short for anastomoses", net->segs[l->seg].name);
-  PetscCall(HtPlan_ApplyBypass(net, l->seg, sa, l->seg, sb, radius_mm, length_mm, graft));
+  /* anastomoses margin_mm outside the lesion; when the lesion sits near a junction they move onto
+   * the neighbouring segment (e.g. an arch-to-descending graft past the left subclavian) */
+  PetscCall(Walk(net, l->seg, l->s0_mm, margin_mm, -1, &ga, &sa));
+  PetscCall(Walk(net, l->seg, l->s1_mm, margin_mm, +1, &gb, &sb));
+  PetscCheck(ga != gb || sb - sa > 2.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "bypass around the lesion on segment %s: no room for anastomoses", net->segs[l->seg].name);
+  PetscCall(HtPlan_ApplyBypass(net, ga, sa, gb, sb, radius_mm, length_mm, graft));
   PetscFunctionReturn(0);
 }
 

@@ -269,6 +269,24 @@ static PetscErrorCode TestModelY(void)
   cJSON_Delete(model);
   PetscCall(HtModelMap_Destroy(&map));
   PetscCall(HtOutletSet_Destroy(&bcs));
+  /* a narrowing 4-16 mm into the left daughter: the bypass's proximal anastomosis walks back past the
+   * junction onto the trunk, 15 mm before the lesion: trunk z = 50 - (15 - 4) = 39 mm */
+  {
+    HtNetSegment *S = &net.segs[1];
+    HtLesion     *les;
+    PetscInt      nl, graft;
+    for (PetscInt i = 0; i < S->npts; i++) S->r[i] = TestNarrowRadius(S->s[i], 4, 0.5, 10, 12);
+    PetscCall(HtPlan_FindLesions(&net, 0.2, &nl, &les));
+    HT_CHECK(nl == 1, "Y daughter narrowing: %d lesions", (int)nl);
+    if (nl == 1) {
+      PetscCall(HtPlan_ApplyBypassAroundLesion(&net, &les[0], 15, 3, 0, &graft));
+      const HtNetSegment *G = &net.segs[graft];
+      printf("bypass past the junction: lesion [%.2f, %.2f] mm on %s, graft from (%.2f, %.2f, %.2f) (expected z = 50 - (15 - s0)) to s = s1 + 15 on the daughter, length %.1f mm\n", (double)les[0].s0_mm, (double)les[0].s1_mm, net.segs[les[0].seg].name, (double)G->x[0], (double)G->x[1], (double)G->x[2], (double)HtNetSegment_Length(G));
+      HT_CHECK(fabs(G->x[0]) < 1e-9 && fabs(G->x[2] - (50 - (15 - les[0].s0_mm))) < 1e-6, "proximal anastomosis not on the trunk at z = %g", (double)(50 - (15 - les[0].s0_mm)));
+      PetscCall(HtNetwork_Check(&net));
+    }
+    PetscCall(PetscFree(les));
+  }
   PetscCall(HtNetwork_Destroy(&net));
   PetscFunctionReturn(0);
 }
