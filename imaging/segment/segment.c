@@ -483,6 +483,54 @@ static PetscErrorCode VascularDense(const HtGrid *g, const HtVolume *ct, const i
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode AortaFlapLayer(const HtGrid *g, const HtVolume *ct, const HtSegmentReport *R, const uint8_t *bone, const uint8_t *vdense, const uint8_t *heart, const uint8_t *pa, uint8_t *aorta, uint8_t *ring)
+{
+  size_t    N = HtGrid_Count(g), nadd = 0;
+  PetscReal frac = 0.3, rad = 3.0, rim = 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
+  PetscInt  h[3];
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_flap_frac", &frac, NULL));
+  PetscReal t_lo = R->tissue_HU + frac * (R->blood_HU - R->tissue_HU), t_hi = R->tissue_HU + 0.5 * (R->blood_HU - R->tissue_HU);
+  for (int a = 0; a < 3; a++) h[a] = (PetscInt)floor(rad / g->spacing[a]);
+  PetscCall(HtSeg_Dilate(g, aorta, rim, ring));
+  for (size_t i = 0; i < N; i++) {
+    float v = ct->val[i];
+    ring[i] = ring[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && v >= (float)t_lo && (v <= (float)R->bone_HU || vdense[i]) ? 1 : 0;
+  }
+  for (PetscInt k = 0; k < g->n[2]; k++)
+    for (PetscInt j = 0; j < g->n[1]; j++)
+      for (PetscInt i = 0; i < g->n[0]; i++) {
+        size_t id = HtGrid_Index(g, i, j, k);
+        if (!ring[id]) continue;
+        if (ct->val[id] >= (float)t_hi) { /* already above the half level (cut by the opening) */
+          ring[id] = 2;
+          continue;
+        }
+        double sum = 0;
+        size_t n   = 0;
+        for (PetscInt dk = -h[2]; dk <= h[2]; dk++)
+          for (PetscInt dj = -h[1]; dj <= h[1]; dj++)
+            for (PetscInt di = -h[0]; di <= h[0]; di++) {
+              PetscInt a = i + di, b = j + dj, c = k + dk;
+              if (a < 0 || b < 0 || c < 0 || a >= g->n[0] || b >= g->n[1] || c >= g->n[2]) continue;
+              PetscReal x = di * g->spacing[0], y = dj * g->spacing[1], z = dk * g->spacing[2];
+              if (x * x + y * y + z * z > rad * rad) continue;
+              size_t u = HtGrid_Index(g, a, b, c);
+              if (aorta[u]) continue;
+              sum += PetscMin(ct->val[u], (float)R->blood_HU);
+              n++;
+            }
+        if (n && sum / (double)n >= t_lo) ring[id] = 2;
+      }
+  for (size_t i = 0; i < N; i++)
+    if (ring[i] == 2) {
+      aorta[i] = 1;
+      nadd++;
+    }
+  (void)nadd;
+  PetscFunctionReturn(0);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
 {
@@ -639,7 +687,25 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
     PetscCall(HtSeg_KeepConnected(g, aorta, seed, tmp, &na));
     if (na > 0) PetscCall(PetscArraycpy(aorta, tmp, N));
   }
-
+  /* the aorta's outer layer next to a false lumen: the intimal flap of a dissection is thinner
+   * than the blur, so true-lumen voxels beside it stay below the half level although no tissue
+   * lies behind them. A voxel of the layer around the aorta between 30 % and 50 % of the
+   * tissue-to-blood step joins the aorta when what lies outside the aorta around it (within
+   * 3 mm) is itself enhanced (mean above the 30 % level: false lumen, not wall and fat). At a
+   * plain vessel wall the outside is tissue and the unbiased half level stays. */
+  if (o.separate) PetscCall(AortaFlapLayer(g, ct, &R, bone, vdense, heart, pa, aorta, tmp));
+  /* the aortic outline: a closing (4 mm ball) of the aorta label fills the flap between the
+   * true lumen and the enhanced part of the false lumen, wall calcium and notches the opening
+   * cut; it only fills concavities narrower than the ball, so a plain tube does not change */
+  if (o.separate) {
+    PetscReal rc = 4.0;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_aorta_close", &rc, NULL));
+    if (rc > 0) {
+      PetscCall(HtSeg_Dilate(g, aorta, rc, tmp));
+      PetscCall(HtSeg_Erode(g, tmp, rc, cand));
+      for (size_t i = 0; i < N; i++) if (cand[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && ct->val[i] > R.tissue_HU - 100) aorta[i] = 1;
+    }
+  }
   /* 7. labels */
   PetscCall(HtLabels_Alloc(labels, g));
   for (size_t i = 0; i < N; i++) {

@@ -43,6 +43,49 @@ static PetscErrorCode ReadRef(const char *rel, HtLabels *l, PetscBool *ok)
   PetscFunctionReturn(0);
 }
 
+/* nearest-neighbour upsampling by f along every axis (same physical extent) */
+static void UpGrid(const HtGrid *g, PetscInt f, HtGrid *gb)
+{
+  *gb = *g;
+  for (int a = 0; a < 3; a++) {
+    gb->n[a] *= f;
+    gb->spacing[a] /= f;
+    /* keep the physical extent: voxel centres of the fine grid tile the coarse voxels */
+  }
+  PetscReal ijk[3] = {-0.5 + 0.5 / f, -0.5 + 0.5 / f, -0.5 + 0.5 / f};
+  HtGrid_IndexToWorld(g, ijk, gb->origin);
+}
+
+static PetscErrorCode UpVolume(HtVolume *v, PetscInt f)
+{
+  HtVolume big;
+  HtGrid   gb;
+  PetscFunctionBeginUser;
+  UpGrid(&v->g, f, &gb);
+  PetscCall(HtVolume_Alloc(&big, &gb));
+  for (PetscInt k = 0; k < gb.n[2]; k++)
+    for (PetscInt j = 0; j < gb.n[1]; j++)
+      for (PetscInt i = 0; i < gb.n[0]; i++) big.val[HtGrid_Index(&gb, i, j, k)] = v->val[HtGrid_Index(&v->g, i / f, j / f, k / f)];
+  PetscCall(HtVolume_Free(v));
+  *v = big;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode UpLabels(HtLabels *l, PetscInt f)
+{
+  HtLabels big;
+  HtGrid   gb;
+  PetscFunctionBeginUser;
+  UpGrid(&l->g, f, &gb);
+  PetscCall(HtLabels_Alloc(&big, &gb));
+  for (PetscInt k = 0; k < gb.n[2]; k++)
+    for (PetscInt j = 0; j < gb.n[1]; j++)
+      for (PetscInt i = 0; i < gb.n[0]; i++) big.lab[HtGrid_Index(&gb, i, j, k)] = l->lab[HtGrid_Index(&l->g, i / f, j / f, k / f)];
+  PetscCall(HtLabels_Free(l));
+  *l = big;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Run(void)
 {
   char             p[PETSC_MAX_PATH_LEN];
@@ -51,34 +94,25 @@ static PetscErrorCode Run(void)
   HtSegmentOptions o;
   HtSegmentReport  rep;
   PetscBool        ok1, ok2, ok3, ok4;
+  PetscInt         f = 1;
   PetscFunctionBeginUser;
   if (!HtTest_RequireData("volumes/ts_thorax_cta/image.nii.gz", p, sizeof p)) PetscFunctionReturn(0);
   PetscCall(HtVolume_ReadNIfTI(p, &ct));
-  {
-    /* -upsample f: nearest-neighbour upsampled copy, to look at run time and memory on
-     * clinical-size grids (the reference checks below then do not apply) */
-    PetscInt f = 1;
-    PetscCall(PetscOptionsGetInt(NULL, NULL, "-upsample", &f, NULL));
-    if (f > 1) {
-      HtVolume big;
-      HtGrid   gb = ct.g;
-      for (int a = 0; a < 3; a++) {
-        gb.n[a] *= f;
-        gb.spacing[a] /= f;
-      }
-      PetscCall(HtVolume_Alloc(&big, &gb));
-      for (PetscInt k = 0; k < gb.n[2]; k++)
-        for (PetscInt j = 0; j < gb.n[1]; j++)
-          for (PetscInt i = 0; i < gb.n[0]; i++) big.val[HtGrid_Index(&gb, i, j, k)] = ct.val[HtGrid_Index(&ct.g, i / f, j / f, k / f)];
-      PetscCall(HtSegment_DefaultOptions(&o));
-      PetscCall(HtSegment_SetFromOptions(&o));
-      PetscCall(HtSegment_BloodPool(&big, &o, &seg, &rep));
-      printf("upsampled x%" PetscInt_FMT " (%zu voxels): aorta %.1f mL, heart %.1f mL, PA %.1f mL, %.1f s\n", f, HtGrid_Count(&gb), rep.volume_mL[1], rep.volume_mL[2], rep.volume_mL[3], rep.seconds);
-      PetscCall(HtLabels_Free(&seg));
-      PetscCall(HtVolume_Free(&big));
-      PetscCall(HtVolume_Free(&ct));
-      PetscFunctionReturn(0);
-    }
+  PetscCall(ReadRef("volumes/ts_thorax_cta/labels.nii.gz", &ref, &ok1));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/aorta_true_false_lumen.nii.gz", &lumen, &ok2));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/heart.nii.gz", &heart, &ok3));
+  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/pulmonary_artery.nii.gz", &pa, &ok4));
+  /* -upsample f: the same scan on an f-times finer grid (nearest neighbour; references
+   * upsampled alike): the method must not depend on the voxel size (a finer grid once made a
+   * thin true-lumen fragment the seed and the aorta label collapsed) */
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-upsample", &f, NULL));
+  if (f > 1) {
+    PetscCall(UpVolume(&ct, f));
+    if (ok1) PetscCall(UpLabels(&ref, f));
+    if (ok2) PetscCall(UpLabels(&lumen, f));
+    if (ok3) PetscCall(UpLabels(&heart, f));
+    if (ok4) PetscCall(UpLabels(&pa, f));
+    printf("upsampled x%" PetscInt_FMT ": %zu voxels of %.2f mm\n", f, HtGrid_Count(&ct.g), ct.g.spacing[0]);
   }
   PetscCall(HtSegment_DefaultOptions(&o));
   PetscCall(HtSegment_SetFromOptions(&o));
@@ -89,10 +123,6 @@ static PetscErrorCode Run(void)
     const char *dbg = getenv("HT_SEG_DEBUG_OUT");
     if (dbg) PetscCall(HtLabels_WriteNIfTI(&seg, dbg));
   }
-  PetscCall(ReadRef("volumes/ts_thorax_cta/labels.nii.gz", &ref, &ok1));
-  PetscCall(ReadRef("volumes/ts_thorax_cta/aorta_true_false_lumen.nii.gz", &lumen, &ok2));
-  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/heart.nii.gz", &heart, &ok3));
-  PetscCall(ReadRef("volumes/ts_thorax_cta/masks/pulmonary_artery.nii.gz", &pa, &ok4));
   if (ok1 && ok2) {
     PetscReal cov_all, cov_aorta, prec;
     /* issue 2: ALL true-lumen voxels of the reference (dense contrast and calcium inside the
@@ -106,12 +136,16 @@ static PetscErrorCode Run(void)
     PetscCall(HtSegment_Overlap(&seg, HT_SEG_AORTA, &aortaref, 1, &prec));
     PetscReal dice_ao;
     PetscCall(HtSegment_Dice(&seg, HT_SEG_AORTA, &aortaref, 1, &dice_ao));
-    double near = WithinDistance(&seg, &ref, 3.0);
     printf("true lumen covered by the blood pool: %.3f (by label aorta: %.3f)\n", cov_all, cov_aorta);
     printf("label aorta precision vs reference aorta+branches: %.3f, Dice %.3f\n", prec, dice_ao);
-    printf("segmented voxels within 3 mm of a reference structure: %.3f\n", near);
+    /* issue 8: true-lumen coverage by the aorta label >= 0.95 at precision >= 0.90 */
+    HT_CHECK(cov_aorta >= 0.95, "true lumen coverage by label aorta %.3f < 0.95", cov_aorta);
     HT_CHECK(prec >= 0.90, "aorta precision %.3f < 0.90", prec);
-    HT_CHECK(near >= 0.85, "fraction near reference %.3f < 0.85", near);
+    if (f == 1) { /* brute-force ball test: too slow on the upsampled grid */
+      double near = WithinDistance(&seg, &ref, 3.0);
+      printf("segmented voxels within 3 mm of a reference structure: %.3f\n", near);
+      HT_CHECK(near >= 0.85, "fraction near reference %.3f < 0.85", near);
+    }
     PetscCall(HtLabels_Free(&aortaref));
   }
   if (ok3) {
