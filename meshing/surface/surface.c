@@ -343,6 +343,22 @@ PetscErrorCode HtSurface_Improve_Private(HtSurface *s, PetscInt rounds)
         dn = Dot(dlt, &vn[3 * v]) / (nn * nn);
         for (int c = 0; c < 3; c++) nx[3 * v + c] = s->x[3 * v + c] + 0.5 * (dlt[c] - dn * vn[3 * v + c]);
       }
+      /* in a flat cap a move must not fold a triangle (concave outlines): undo it there. The wall is
+       * left alone: partial undos on curved regions do more harm than the rare fold they prevent. */
+      for (int pass = 0; pass < 3; pass++) {
+        PetscInt nundo = 0;
+        for (PetscInt t = 0; t < s->ntri; t++) {
+          PetscReal n0[3], n1[3];
+          if (!s->tag || s->tag[t] <= 0) continue;
+          TriNormal(s->x, &s->tri[3 * t], n0);
+          TriNormal(nx, &s->tri[3 * t], n1);
+          if (Dot(n0, n1) > 0) continue; /* only true inversions */
+          for (int k = 0; k < 3; k++)
+            for (int c = 0; c < 3; c++) nx[3 * s->tri[3 * t + k] + c] = s->x[3 * s->tri[3 * t + k] + c];
+          nundo++;
+        }
+        if (!nundo) break;
+      }
       PetscCall(PetscArraycpy(s->x, nx, 3 * s->npts));
       PetscCall(PetscFree(vn));
       PetscCall(PetscFree(nx));

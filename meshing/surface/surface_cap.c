@@ -206,6 +206,48 @@ static void PolyAt(const PetscReal *q, PetscInt m, const PetscReal *par, PetscRe
   for (int c = 0; c < 3; c++) x[c] = (1 - f) * q[3 * i + c] + f * q[3 * ((i + 1) % m) + c];
 }
 
+/* Ear clipping of the planar outline (vertex ids, counter-clockwise about N): always valid for a
+ * simple polygon, no interior points; the flips of HtSurface_Improve_Private later even it out. */
+static PetscErrorCode EarClip(Work *w, const PetscInt *loop, PetscInt m, const PetscReal N[3], PetscInt tag, const char *name)
+{
+  PetscInt *idx, n = m, guard = 0;
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(m, &idx));
+  for (PetscInt i = 0; i < m; i++) idx[i] = loop[i];
+  while (n > 3) {
+    PetscBool found = PETSC_FALSE;
+    for (PetscInt i = 0; i < n && !found; i++) {
+      PetscInt         a = idx[(i + n - 1) % n], b = idx[i], c = idx[(i + 1) % n];
+      const PetscReal *pa = &w->x[3 * a], *pb = &w->x[3 * b], *pc = &w->x[3 * c];
+      PetscReal        ab[3], bc[3], cr[3];
+      Sub(pb, pa, ab);
+      Sub(pc, pb, bc);
+      Cross(ab, bc, cr);
+      if (Dot(cr, N) <= 0) continue; /* reflex or flat */
+      PetscBool inside = PETSC_FALSE;
+      for (PetscInt k = 0; k < n && !inside; k++) {
+        PetscInt v = idx[k];
+        if (v == a || v == b || v == c) continue;
+        const PetscReal *p = &w->x[3 * v];
+        PetscReal        e[3], f[3], g1[3], g2[3], g3[3];
+        Sub(pb, pa, e); Sub(p, pa, f); Cross(e, f, g1);
+        Sub(pc, pb, e); Sub(p, pb, f); Cross(e, f, g2);
+        Sub(pa, pc, e); Sub(p, pc, f); Cross(e, f, g3);
+        if (Dot(g1, N) >= 0 && Dot(g2, N) >= 0 && Dot(g3, N) >= 0) inside = PETSC_TRUE;
+      }
+      if (inside) continue;
+      PetscCall(WorkAddTri(w, a, b, c, tag));
+      for (PetscInt k = i; k < n - 1; k++) idx[k] = idx[k + 1];
+      n--;
+      found = PETSC_TRUE;
+    }
+    PetscCheck(found && ++guard < 4 * m, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap %s: the opening is not a simple planar polygon", name);
+  }
+  PetscCall(WorkAddTri(w, idx[0], idx[1], idx[2], tag));
+  PetscCall(PetscFree(idx));
+  PetscFunctionReturn(0);
+}
+
 /* Close the loop (vertex ids in cap orientation) with concentric rings; fills cap geometry. */
 static PetscErrorCode TriangulateCap(Work *w, const PetscInt *loop, PetscInt m, PetscReal h, PetscInt tag, HtSurfaceCap *cap)
 {
@@ -248,6 +290,15 @@ static PetscErrorCode TriangulateCap(Work *w, const PetscInt *loop, PetscInt m, 
   PetscReal Rm = PetscSqrtReal(asum / PETSC_PI);
   PetscInt  K  = (PetscInt)floor(Rm / h + 0.5) - 1;
   if (K < 0) K = 0;
+  /* rings are scaled copies of the outline: valid only if it is star-shaped about the centroid */
+  PetscBool star = PETSC_TRUE;
+  for (PetscInt i = 0; i < m && star; i++) {
+    PetscReal a[3], b[3], cr[3];
+    Sub(&q[3 * i], cen, a);
+    Sub(&q[3 * ((i + 1) % m)], cen, b);
+    Cross(a, b, cr);
+    if (Dot(cr, N) <= 1e-3 * Norm(a) * Norm(b)) star = PETSC_FALSE;
+  }
 
   PetscCall(PetscMalloc1(m + 1, &ringA));
   PetscCall(PetscMalloc1(m + 1, &ringB));
@@ -257,7 +308,7 @@ static PetscErrorCode TriangulateCap(Work *w, const PetscInt *loop, PetscInt m, 
     ringA[i] = loop[i];
     parA[i]  = par[i];
   }
-  for (PetscInt j = 1; j <= K + 1; j++) {
+  for (PetscInt j = 1; star && j <= K + 1; j++) {
     PetscReal sc = 1.0 - (PetscReal)j / (PetscReal)(K + 1);
     PetscInt  nb;
     if (j == K + 1) { /* centre vertex: fan */
@@ -294,6 +345,20 @@ static PetscErrorCode TriangulateCap(Work *w, const PetscInt *loop, PetscInt m, 
       parA[k]  = parB[k];
     }
     na = nb;
+  }
+  /* every cap triangle must face along N (no fold); otherwise ear-clip the outline instead */
+  if (star)
+    for (PetscInt t = t0; t < w->nt && star; t++) {
+      PetscReal ab[3], ac[3], cr[3];
+      Sub(&w->x[3 * w->tri[3 * t + 1]], &w->x[3 * w->tri[3 * t]], ab);
+      Sub(&w->x[3 * w->tri[3 * t + 2]], &w->x[3 * w->tri[3 * t]], ac);
+      Cross(ab, ac, cr);
+      if (Dot(cr, N) <= 0) star = PETSC_FALSE;
+    }
+  if (!star) {
+    w->nt = t0; /* drop the ring triangles; their extra points end up unused and are removed later */
+    PetscCall(EarClip(w, loop, m, N, tag, cap->name));
+    HtLog_Warn("cap %s: outline not star-shaped, closed by ear clipping (coarser cap triangles)", cap->name);
   }
   /* cap geometry from its triangles */
   {
@@ -488,10 +553,15 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
           d[v] = 0;
         }
       }
+  /* snapping can lay a whole triangle into the plane: it would overlap the cap, drop it */
+  for (PetscInt tr = 0; tr < w->nt; tr++) {
+    const PetscInt *v = &w->tri[3 * tr];
+    if (d[v[0]] == 0 && d[v[1]] == 0 && d[v[2]] == 0 && Dist(&w->x[3 * v[0]], p0) < 4.0 * r) w->tag[tr] = -1;
+  }
   /* remove the stub, clip the crossing triangles */
   PetscInt nt0 = w->nt;
   for (PetscInt tr = 0; tr < nt0; tr++) {
-    if (!reg[tr]) continue;
+    if (!reg[tr] || w->tag[tr] < 0) continue;
     PetscInt v[3] = {w->tri[3 * tr], w->tri[3 * tr + 1], w->tri[3 * tr + 2]}, npos = 0, nneg = 0, poly[4], np = 0, tg = w->tag[tr];
     for (int k = 0; k < 3; k++) {
       npos += d[v[k]] > 0;
@@ -658,7 +728,7 @@ PetscErrorCode HtSurface_Cap(const HtSurface *s, const HtNetwork *net, HtSurface
   PetscCall(PetscFree(w.tri));
   PetscCall(PetscFree(w.tag));
   /* the clipped rim and the ring stitching leave some thin triangles */
-  PetscCall(HtSurface_Improve_Private(capped, 4));
+  PetscCall(HtSurface_Improve_Private(capped, 6));
   PetscCall(HtSurface_Check(capped, NULL));
   PetscFunctionReturn(0);
 }

@@ -63,6 +63,58 @@ static PetscErrorCode SmallTube(PetscReal r_mm, PetscReal *mean_r, PetscReal *ar
   PetscFunctionReturn(0);
 }
 
+/* Crescent tube (disk r 5 mm minus a disk r 3.5 mm shifted 2.5 mm): its cross-section is not
+ * star-shaped about the centroid, so caps take the ear-clipping path. Reference: voxel area of a slice. */
+static PetscErrorCode CrescentTube(PetscReal *cap_area, PetscReal *vox_area, PetscReal *maxoff, PetscInt *boundary)
+{
+  HtGrid           g;
+  HtLabels         l;
+  HtSurface        s, cs;
+  HtNetwork        net;
+  HtSurfaceQuality q;
+  PetscInt         n[3] = {32, 32, 60}, cnt = 0, n0, n1;
+  PetscReal        o[3] = {0, 0, 0}, sp[3] = {0.5, 0.5, 0.5}, c = 15.5 * 0.5;
+  PetscReal        x[6] = {c, c, 0, c, c, 29.5}, rr[2] = {5.0, 5.0};
+  int              val = 1;
+  PetscFunctionBeginUser;
+  HtGrid_SetAxisAligned(&g, n, o, sp);
+  PetscCall(HtLabels_Alloc(&l, &g));
+  for (PetscInt k = 0; k < n[2]; k++)
+    for (PetscInt j = 0; j < n[1]; j++)
+      for (PetscInt i = 0; i < n[0]; i++) {
+        PetscReal dx = i * 0.5 - c, dy = j * 0.5 - c, ex = dx - 2.5;
+        if (dx * dx + dy * dy <= 25.0 && !(ex * ex + dy * dy <= 3.5 * 3.5)) {
+          l.lab[HtGrid_Index(&g, i, j, k)] = 1;
+          if (k == 0) cnt++;
+        }
+      }
+  *vox_area = cnt * 0.25;
+  PetscCall(HtSurface_FromLabels(&l, &val, 1, NULL, &s));
+  PetscCall(HtNetwork_Init(&net));
+  PetscCall(HtNetwork_AddNode(&net, &x[0], HT_NODE_INLET, "inlet", &n0));
+  PetscCall(HtNetwork_AddNode(&net, &x[3], HT_NODE_OUTLET, "outlet_1", &n1));
+  PetscCall(HtNetwork_AddSegment(&net, n0, n1, 2, x, rr, "seg_0", NULL));
+  PetscCall(HtSurface_Cap(&s, &net, &cs));
+  PetscCall(HtSurface_Quality(&cs, &q));
+  *boundary = q.boundary_edges + q.nonmanifold_edges + q.inconsistent_edges;
+  *cap_area = 0.5 * (cs.caps[0].area_mm2 + cs.caps[1].area_mm2);
+  *maxoff   = 0;
+  for (PetscInt t = 0; t < cs.ntri; t++) {
+    if (!cs.tag[t]) continue;
+    for (int k = 0; k < 3; k++) {
+      const PetscReal *p = &cs.x[3 * cs.tri[3 * t + k]];
+      PetscReal        off = 0;
+      for (int e = 0; e < 3; e++) off += (p[e] - cs.caps[cs.tag[t] - 1].centre[e]) * cs.caps[cs.tag[t] - 1].normal[e];
+      *maxoff = PetscMax(*maxoff, PetscAbsReal(off));
+    }
+  }
+  PetscCall(HtSurface_Destroy(&cs));
+  PetscCall(HtSurface_Destroy(&s));
+  PetscCall(HtNetwork_Destroy(&net));
+  PetscCall(HtLabels_Free(&l));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Body(void)
 {
   HtLabels         l;
@@ -149,6 +201,15 @@ static PetscErrorCode Body(void)
     PetscCall(SmallTube(1.5, &rs, &ra, &rv));
     printf("small tube r 1.5 mm (3 voxels): voxel-disk area radius %.4f mm; surface cross-section (cap) radius %.4f mm, loss %.2f %%; mean vertex distance from the axis %.4f mm\n", (double)rv, (double)ra, 100 * (1 - ra / rv), (double)rs);
     HT_CHECK(fabs(1 - ra / rv) < 0.02, "small tube cross-section radius off by %.2f %% (>= 2 %%)", 100 * (1 - ra / rv));
+  }
+  {
+    PetscReal ca = 0, va = 0, off = 1;
+    PetscInt  bad = -1;
+    PetscCall(CrescentTube(&ca, &va, &off, &bad));
+    printf("crescent tube: cap area %.2f mm^2 vs voxel area %.2f mm^2 (%+.2f %%), max off-plane %.1e mm, %d bad edges\n", (double)ca, (double)va, 100 * (ca / va - 1), (double)off, (int)bad);
+    HT_CHECK(bad == 0, "crescent capped surface not watertight/manifold");
+    HT_CHECK(off < 1e-6, "crescent caps not planar");
+    HT_CHECK_CLOSE(ca, va, 0.05, 0, "crescent cap area (mm^2) vs voxel area");
   }
   /* a hole must be reported, with its location */
   PetscCall(HtSurface_Copy(&s, &open));
