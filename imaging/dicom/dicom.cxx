@@ -117,7 +117,7 @@ bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::strin
     if (fp) fclose(fp);
     if (dicm && c == EC_StreamNotifyClient) *why = "truncated (the parser ran past the end of the file: cut short or a malformed element length)";
     else if (dicm) *why = std::string("malformed DICOM (cannot parse: ") + c.text() + ")";
-    else *why = std::string("not DICOM (no DICM preamble, no parsable data set: ") + c.text() + ")";
+    else *why = std::string("cannot parse: not DICOM (no DICM preamble, no parsable data set: ") + c.text() + ")";
     return false;
   }
   DcmDataset *ds = ff.getDataset();
@@ -346,9 +346,10 @@ OPJ_BOOL MemSeek(OPJ_OFF_T n, void *u)
 }
 void OpjQuiet(const char *, void *) {}
 
-/* Decode the single frame of an encapsulated JPEG 2000 PixelData into stored values (signed if the
- * codestream says so). */
-PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, std::vector<double> *stored)
+/* Decode frame `frame` (of nframes) of an encapsulated JPEG 2000 PixelData into stored values.
+ * Signedness follows PixelRepresentation, not the codestream (encoders disagree on it). Frames:
+ * one fragment per frame, else the Basic Offset Table, else (one frame) all fragments. */
+PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, long frame, long nframes, bool pixrep_signed, unsigned bits_stored, std::vector<double> *stored)
 {
   PetscFunctionBeginUser;
   DcmElement *e = NULL;
@@ -357,7 +358,30 @@ PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, std::vector
   DcmPixelSequence *seq = NULL;
   PetscCheck(pd->getEncapsulatedRepresentation(ds->getOriginalXfer(), NULL, seq).good() && seq, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 pixel data is not encapsulated", f);
   std::vector<Uint8> cs;
-  for (unsigned long q = 1; q < seq->card(); q++) { /* item 0 is the offset table */
+  const unsigned long nfrag = seq->card() > 0 ? seq->card() - 1 : 0; /* item 0 is the offset table */
+  unsigned long       q0 = 1, q1 = seq->card();
+  if (nframes > 1) {
+    if (nfrag == (unsigned long)nframes) q0 = (unsigned long)frame + 1, q1 = q0 + 1;
+    else {
+      /* Basic Offset Table: byte offsets of each frame's first fragment, from the first fragment */
+      DcmPixelItem *bot = NULL;
+      Uint8        *tb  = NULL;
+      PetscCheck(seq->getItem(bot, 0).good() && bot && bot->getLength() == 4 * (Uint32)nframes && bot->getUint8Array(tb).good() && tb, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame JPEG 2000 with %lu fragments for %ld frames and no usable offset table", f, nfrag, nframes);
+      auto   Off = [&](long k) { return (Uint32)tb[4 * k] | (Uint32)tb[4 * k + 1] << 8 | (Uint32)tb[4 * k + 2] << 16 | (Uint32)tb[4 * k + 3] << 24; };
+      Uint32 a = Off(frame), b = frame + 1 < nframes ? Off(frame + 1) : 0xFFFFFFFFu, pos = 0;
+      q0 = q1 = 0;
+      for (unsigned long q = 1; q < seq->card(); q++) {
+        DcmPixelItem *it = NULL;
+        PetscCheck(seq->getItem(it, q).good() && it, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 fragment %lu unreadable", f, q);
+        if (pos == a) q0 = q;
+        if (pos == b) q1 = q;
+        pos += 8 + it->getLength(); /* item tag + length + value */
+      }
+      if (!q1) q1 = seq->card();
+      PetscCheck(q0 && q1 > q0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 offset table does not match the fragments (frame %ld)", f, frame);
+    }
+  }
+  for (unsigned long q = q0; q < q1; q++) {
     DcmPixelItem *it = NULL;
     Uint8        *b  = NULL;
     PetscCheck(seq->getItem(it, q).good() && it, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: JPEG 2000 fragment %lu unreadable", f, q);
@@ -386,7 +410,15 @@ PetscErrorCode DecodeJ2K(const char *f, DcmDataset *ds, size_t npix, std::vector
   bool shape = ok && img && img->numcomps == 1 && img->comps[0].data && (size_t)img->comps[0].w * img->comps[0].h == npix;
   if (shape) {
     stored->resize(npix);
-    for (size_t q = 0; q < npix; q++) (*stored)[q] = (double)img->comps[0].data[q];
+    unsigned prec = img->comps[0].prec ? img->comps[0].prec : bits_stored;
+    if (prec > 31) prec = 31;
+    const long long span = 1LL << prec;
+    for (size_t q = 0; q < npix; q++) {
+      long long v = img->comps[0].data[q];
+      if (pixrep_signed && !img->comps[0].sgnd && v >= span / 2) v -= span; /* codestream says unsigned */
+      if (!pixrep_signed && v < 0) v += span;                                 /* codestream says signed */
+      (*stored)[q] = (double)v;
+    }
   }
   if (img) opj_image_destroy(img);
   opj_destroy_codec(cod);
@@ -451,9 +483,8 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
   *slope_out = slope;
   *inter_out = inter;
   if (xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000) {
-    PetscCheck(si.frames == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: multi-frame JPEG 2000 is not supported", f);
     std::vector<double> v;
-    PetscCall(DecodeJ2K(f, ds, npix, &v));
+    PetscCall(DecodeJ2K(f, ds, npix, si.frame, si.frames, pixrep != 0, bits_stored, &v));
     for (size_t q = 0; q < npix; q++) out[q] = (float)(v[q] * slope + inter);
     PetscFunctionReturn(0);
   }
@@ -799,6 +830,383 @@ PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta)
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: DICOM header read failed (%s)", file, e.what());
   }
   PetscFunctionReturn(0);
+}
+
+} // extern "C"
+
+/* ================================ dicom info ================================================= */
+namespace {
+
+struct Stats {
+  double      mn = HUGE_VAL, mx = -HUGE_VAL;
+  long double sum = 0;
+  size_t      n   = 0;
+  void        Add(double v)
+  {
+    mn = std::min(mn, v);
+    mx = std::max(mx, v);
+    sum += v;
+    n++;
+  }
+};
+
+/* Stored value q of a frame; pixel layout checked by the caller. 12-bit packed (ACR-NEMA): two
+ * pixels in three bytes, little endian nibble order. */
+inline unsigned StoredRaw(const Uint8 *b8, const Uint16 *b16, unsigned bits_alloc, size_t q)
+{
+  if (bits_alloc == 16) return b16[q];
+  if (bits_alloc == 8) return b8[q];
+  const Uint8 *p = b8 + (q / 2) * 3; /* 12 */
+  return (q & 1) ? ((unsigned)p[1] >> 4) | ((unsigned)p[2] << 4) : (unsigned)p[0] | (((unsigned)p[1] & 0x0F) << 8);
+}
+
+/* All frames of one file (frames: its SliceInfo entries, one per frame for enhanced objects, or one
+ * for the whole file) into st, after rescale (per frame for enhanced objects). */
+PetscErrorCode FileStats(const std::string &path, const std::vector<const SliceInfo *> &frames, Stats *st, bool *colour)
+{
+  PetscFunctionBeginUser;
+  const char   *f = path.c_str();
+  DcmFileFormat ff;
+  OFCondition   c = ff.loadFile(f);
+  if (c.bad()) {
+    if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream")) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated (premature end of file while reading)", f);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", f, c.text());
+  }
+  DcmDataset *ds = ff.getDataset();
+  PetscCheck(ds->tagExists(DCM_PixelData), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data (header only)", f);
+  const SliceInfo &s0 = *frames[0];
+  Uint16 spp = 1, bits_alloc = 0, bits_stored = 0, high_bit = 0, pixrep = 0;
+  ds->findAndGetUint16(DCM_SamplesPerPixel, spp);
+  PetscCheck(ds->findAndGetUint16(DCM_BitsAllocated, bits_alloc).good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated missing", f);
+  if (ds->findAndGetUint16(DCM_BitsStored, bits_stored).bad()) bits_stored = bits_alloc;
+  if (ds->findAndGetUint16(DCM_HighBit, high_bit).bad()) high_bit = (Uint16)(bits_stored - 1);
+  ds->findAndGetUint16(DCM_PixelRepresentation, pixrep);
+  PetscCheck(spp == 1 || spp == 3, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: %u samples per pixel not supported (1 or 3)", f, (unsigned)spp);
+  PetscCheck(bits_alloc == 8 || bits_alloc == 12 || bits_alloc == 16, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated %u not supported (8, 12 packed, 16)", f, (unsigned)bits_alloc);
+  PetscCheck(bits_stored >= 1 && bits_stored <= bits_alloc && high_bit + 1 >= bits_stored && high_bit < bits_alloc, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: inconsistent BitsStored/HighBit", f);
+  *colour = spp > 1;
+  const size_t     npix  = (size_t)s0.rows * (size_t)s0.cols * spp;
+  const size_t     nfr   = (size_t)s0.frames;
+  E_TransferSyntax xfer  = ds->getOriginalXfer();
+  double           slope = 1, inter = 0;
+  if (spp == 1) {
+    if (!GetF64(ds, DCM_RescaleSlope, &slope, 1)) slope = 1;
+    if (!GetF64(ds, DCM_RescaleIntercept, &inter, 1)) inter = 0;
+  }
+  auto FrameRescale = [&](size_t k, double *a, double *b) {
+    *a = slope;
+    *b = inter;
+    if (spp == 1 && k < frames.size() && frames[k]->has_rescale) {
+      *a = frames[k]->slope;
+      *b = frames[k]->inter;
+    }
+  };
+  if (xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000) {
+    PetscCheck(spp == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: colour JPEG 2000 is not supported", f);
+    for (size_t k = 0; k < nfr; k++) {
+      std::vector<double> v;
+      PetscCall(DecodeJ2K(f, ds, npix, (long)k, (long)nfr, pixrep != 0, bits_stored, &v));
+      double a, b;
+      FrameRescale(k, &a, &b);
+      for (double x : v) st->Add(x * a + b);
+    }
+    PetscFunctionReturn(0);
+  }
+  if (DcmXfer(xfer).isEncapsulated()) {
+    c = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
+    PetscCheck(c.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), PETSC_COMM_SELF, PETSC_ERR_LIB, "file %s: cannot decode compressed pixel data (transfer syntax %s): %s", f, DcmXfer(xfer).getXferName(), c.text());
+  }
+  DcmElement *pe = NULL;
+  PetscCheck(ds->findAndGetElement(DCM_PixelData, pe).good() && pe, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
+  const size_t need = bits_alloc == 12 ? (npix * nfr * 3 + 1) / 2 : npix * nfr * (bits_alloc / 8);
+  Uint32       have = pe->getLength();
+  PetscCheck(have >= need, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated pixel data (%lu of %zu bytes)", f, (unsigned long)have, need);
+  Uint8  *b8  = NULL;
+  Uint16 *b16 = NULL;
+  if (bits_alloc == 16) PetscCheck(pe->getUint16Array(b16).good() && b16, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
+  else PetscCheck(pe->getUint8Array(b8).good() && b8, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access %u-bit pixel data", f, (unsigned)bits_alloc);
+  const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
+  const unsigned mask  = (1u << bits_stored) - 1u;
+  const unsigned sign  = 1u << (bits_stored - 1);
+  for (size_t k = 0; k < nfr; k++) {
+    double a, b;
+    FrameRescale(k, &a, &b);
+    for (size_t q = 0; q < npix; q++) {
+      unsigned u = (StoredRaw(b8, b16, bits_alloc, k * npix + q) >> shift) & mask;
+      double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
+      st->Add(s * a + b);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* "2.25.<decimal of the first 128 bits of SHA-256(uid)>": a stable surrogate, the UID itself is PHI. */
+std::string SurrogateUid(const std::string &uid)
+{
+  if (uid.empty()) return "";
+  uint8_t h[32];
+  HtSha256(uid.data(), uid.size(), h);
+  uint8_t     num[16];
+  std::string dec;
+  memcpy(num, h, 16);
+  bool zero = false;
+  while (!zero) { /* repeated division by 10 of a 128-bit big-endian number */
+    unsigned rem = 0;
+    zero         = true;
+    for (int q = 0; q < 16; q++) {
+      unsigned cur = rem * 256 + num[q];
+      num[q]       = (uint8_t)(cur / 10);
+      rem          = cur % 10;
+      if (num[q]) zero = false;
+    }
+    dec.push_back((char)('0' + rem));
+  }
+  std::reverse(dec.begin(), dec.end());
+  return "2.25." + dec;
+}
+
+void JsonStr(FILE *out, const std::string &s)
+{
+  fputc('"', out);
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
+    else if (ch < 0x20) fprintf(out, "\\u%04x", ch);
+    else fputc(ch, out);
+  }
+  fputc('"', out);
+}
+
+void JsonNum(FILE *out, double v)
+{
+  if (std::isfinite(v)) fprintf(out, "%.10g", v);
+  else fputs("null", out);
+}
+
+struct SeriesReport {
+  std::string              uid, modality;
+  long                     rows = 0, cols = 0, frames = 0, positions = 0, phases = 0;
+  bool                     has_ps = false, has_iop = false, has_pos = false, has_step = false;
+  double                   ps[2] = {0, 0}, iop[6] = {0, 0, 0, 0, 0, 0}, pos[3] = {0, 0, 0}, step = 0;
+  Stats                    st;
+  std::vector<std::string> warnings;
+};
+
+/* Geometry facts of a group of images (all with a position and the orientation of the first). */
+void Geometry(const std::vector<SliceInfo> &sl, SeriesReport *r)
+{
+  const SliceInfo &s0 = sl[0];
+  r->has_ps           = s0.has_ps;
+  r->has_iop          = s0.has_iop;
+  if (s0.has_ps) memcpy(r->ps, s0.ps, sizeof(r->ps));
+  if (s0.has_iop) memcpy(r->iop, s0.iop, sizeof(r->iop));
+  if (!s0.has_iop) return;
+  double n[3];
+  Normal(s0.iop, n);
+  double nn = std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  if (nn < 1e-6) return;
+  std::vector<std::pair<double, const SliceInfo *>> d;
+  size_t                                            nother = 0;
+  for (auto &s : sl) {
+    bool same = s.has_iop;
+    for (int q = 0; same && q < 6; q++) same = std::fabs(s.iop[q] - s0.iop[q]) < 1e-4;
+    if (!same) nother++;
+    else if (s.has_ipp) d.push_back({(s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2]) / nn, &s});
+  }
+  if (nother) r->warnings.push_back(std::to_string(nother) + " image(s) with another orientation (localizers?) not counted in positions");
+  if (d.empty()) return;
+  std::stable_sort(d.begin(), d.end(), [](const std::pair<double, const SliceInfo *> &a, const std::pair<double, const SliceInfo *> &b) { return a.first < b.first; });
+  std::vector<double> uniq;
+  for (auto &p : d)
+    if (uniq.empty() || p.first - uniq.back() > 1e-3) uniq.push_back(p.first);
+  r->positions = (long)uniq.size();
+  r->phases    = d.size() % uniq.size() == 0 ? (long)(d.size() / uniq.size()) : 0;
+  if (!r->phases) r->warnings.push_back("positions hold differing numbers of images (incomplete phases or duplicates)");
+  else if (r->phases > 1) r->warnings.push_back(std::to_string(r->phases) + " images per position (cine phases or duplicates)");
+  r->has_pos = true;
+  memcpy(r->pos, d[0].second->ipp, sizeof(r->pos));
+  if (uniq.size() > 1) {
+    std::vector<double> gaps;
+    for (size_t k = 1; k < uniq.size(); k++) gaps.push_back(uniq[k] - uniq[k - 1]);
+    std::sort(gaps.begin(), gaps.end());
+    double med  = gaps.size() % 2 ? gaps[gaps.size() / 2] : 0.5 * (gaps[gaps.size() / 2 - 1] + gaps[gaps.size() / 2]);
+    r->has_step = true;
+    r->step     = med;
+    if (gaps.back() > 1.5 * med) r->warnings.push_back("a slice step exceeds 1.5x the median step (missing slice?)");
+    else if (gaps.back() - gaps.front() > 0.01 * med + 1e-3) r->warnings.push_back("irregular slice spacing (3D reading resamples to the median step)");
+    /* in-plane drift of the slice origins: gantry tilt */
+    const SliceInfo *a = d.front().second, *b = d.back().second;
+    double           dv[3], dl = 0;
+    for (int q = 0; q < 3; q++) {
+      dv[q] = b->ipp[q] - a->ipp[q];
+      dl += dv[q] * dv[q];
+    }
+    double along = (dv[0] * n[0] + dv[1] * n[1] + dv[2] * n[2]) / nn, inpl = std::sqrt(std::max(0.0, dl - along * along));
+    if (inpl > 0.01 * std::fabs(along) + 1e-3) {
+      char w[160];
+      snprintf(w, sizeof(w), "slice origins sheared by %.3g deg (gantry tilt; 3D reading corrects it)", std::atan2(inpl, std::fabs(along)) * 180 / PETSC_PI);
+      r->warnings.push_back(w);
+    }
+  }
+}
+
+PetscErrorCode Info(const char *path, PetscBool json, FILE *out)
+{
+  PetscFunctionBeginUser;
+  std::vector<std::string>                       files;
+  std::map<std::string, std::vector<SliceInfo>> groups;
+  HtDicomMeta                                   *fw; /* folder-level warnings */
+  PetscCall(PetscCalloc1(1, &fw));
+  PetscCall(ListFiles(path, &files));
+  {
+    PetscErrorCode ierr = GroupFiles(path, files, &groups, fw);
+    if (ierr) PetscCall(PetscFree(fw));
+    PetscCall(ierr);
+  }
+  std::vector<SeriesReport> reps;
+  for (auto &g : groups) {
+    SeriesReport r;
+    for (PetscInt w = 0; w < fw->nwarnings; w++) r.warnings.push_back(fw->warnings[w]);
+    const SliceInfo &s0 = g.second[0];
+    r.uid               = SurrogateUid(g.first);
+    r.modality          = s0.modality;
+    r.rows              = s0.rows;
+    r.cols              = s0.cols;
+    r.frames            = (long)g.second.size(); /* one SliceInfo per frame (enhanced) or per file */
+    std::map<std::string, std::vector<const SliceInfo *>> byfile;
+    for (auto &s : g.second) {
+      if (!s.enhanced && s.frames > 1) r.frames += s.frames - 1;
+      byfile[s.path].push_back(&s);
+    }
+    bool any_mf_nogeo = false, colour = false;
+    for (auto &s : g.second)
+      if (s.frames > 1 && !s.enhanced) any_mf_nogeo = true;
+    if (any_mf_nogeo) r.warnings.push_back("multi-frame image without per-frame positions: frames are not slices, no 3D volume");
+    Geometry(g.second, &r);
+    if (!r.has_pos) r.warnings.push_back("no image position/orientation: no 3D volume");
+    for (auto &bf : byfile) {
+      PetscErrorCode ierr = FileStats(bf.first, bf.second, &r.st, &colour);
+      if (ierr) PetscCall(PetscFree(fw));
+      PetscCall(ierr);
+    }
+    if (colour) r.warnings.push_back("colour image: statistics over all samples, no rescale");
+    reps.push_back(r);
+  }
+  PetscCall(PetscFree(fw));
+  std::stable_sort(reps.begin(), reps.end(), [](const SeriesReport &a, const SeriesReport &b) { return a.frames > b.frames; });
+  if (json) {
+    fputs("{\"series\":[", out);
+    for (size_t i = 0; i < reps.size(); i++) {
+      const SeriesReport &r = reps[i];
+      fputs(i ? ",\n{" : "\n{", out);
+      fputs("\"series_uid\":", out);
+      if (r.uid.empty()) fputs("null", out); /* no SeriesInstanceUID in the files */
+      else JsonStr(out, r.uid);
+      fputs(",\"modality\":", out);
+      JsonStr(out, r.modality);
+      fprintf(out, ",\"rows\":%ld,\"columns\":%ld,\"frames\":%ld,\"positions\":%ld,\"phases\":", r.rows, r.cols, r.frames, r.positions);
+      if (r.has_pos && r.phases) fprintf(out, "%ld", r.phases);
+      else fputs("null", out);
+      fputs(",\"pixel_spacing_mm\":", out);
+      if (r.has_ps) fprintf(out, "[%.10g,%.10g]", r.ps[0], r.ps[1]);
+      else fputs("null", out);
+      fputs(",\"orientation\":", out);
+      if (r.has_iop) fprintf(out, "[%.10g,%.10g,%.10g,%.10g,%.10g,%.10g]", r.iop[0], r.iop[1], r.iop[2], r.iop[3], r.iop[4], r.iop[5]);
+      else fputs("null", out);
+      fputs(",\"first_position_mm\":", out);
+      if (r.has_pos) fprintf(out, "[%.10g,%.10g,%.10g]", r.pos[0], r.pos[1], r.pos[2]);
+      else fputs("null", out);
+      fputs(",\"slice_spacing_mm\":", out);
+      if (r.has_step) JsonNum(out, r.step);
+      else fputs("null", out);
+      fputs(",\"rescaled_min\":", out);
+      JsonNum(out, r.st.mn);
+      fputs(",\"rescaled_max\":", out);
+      JsonNum(out, r.st.mx);
+      fputs(",\"rescaled_mean\":", out);
+      JsonNum(out, r.st.n ? (double)(r.st.sum / (long double)r.st.n) : NAN);
+      fputs(",\"warnings\":[", out);
+      for (size_t w = 0; w < r.warnings.size(); w++) {
+        if (w) fputc(',', out);
+        JsonStr(out, r.warnings[w]);
+      }
+      fputs("]}", out);
+    }
+    fputs("\n]}\n", out);
+  } else {
+    for (const SeriesReport &r : reps) {
+      fprintf(out, "series %s  %s  %ld x %ld  frames %ld  positions %ld  phases %ld\n", r.uid.c_str(), r.modality.c_str(), r.rows, r.cols, r.frames, r.positions, r.phases);
+      if (r.has_ps) fprintf(out, "  pixel spacing %.6g x %.6g mm", r.ps[0], r.ps[1]);
+      if (r.has_step) fprintf(out, "  slice spacing %.6g mm", r.step);
+      fprintf(out, "\n  rescaled min %.6g max %.6g mean %.6g\n", r.st.mn, r.st.mx, r.st.n ? (double)(r.st.sum / (long double)r.st.n) : NAN);
+      for (auto &w : r.warnings) fprintf(out, "  warning: %s\n", w.c_str());
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+} // namespace
+
+extern "C" {
+
+PetscErrorCode HtDicom_Info(const char *path, PetscBool json, FILE *out)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(path && out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_Info: NULL argument");
+  try {
+    RegisterCodecs();
+    PetscCall(Info(path, json, out));
+  } catch (const std::exception &e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "%s: DICOM info failed (%s)", path, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+int HtDicom_InfoMain(int argc, char **argv)
+{
+  const char *path = NULL;
+  PetscBool   json = PETSC_FALSE;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) json = PETSC_TRUE;
+    else if (!strcmp(argv[i], "--quiet")) HtLog_SetQuiet(PETSC_TRUE);
+    else if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "hemotwin dicom info: unknown option %s\n", argv[i]);
+      return 2;
+    } else if (!path) path = argv[i];
+    else {
+      fprintf(stderr, "hemotwin dicom info: one PATH expected (got %s too)\n", argv[i]);
+      return 2;
+    }
+  }
+  if (!path) {
+    fprintf(stderr, "usage: hemotwin dicom info PATH [--json]   (PATH: a DICOM file or folder)\n");
+    return 2;
+  }
+  /* Build the report in memory: on failure nothing (no partial JSON) reaches stdout. */
+  char          *buf = NULL;
+  size_t         len = 0;
+  FILE          *mem = open_memstream(&buf, &len);
+  if (!mem) {
+    fprintf(stderr, "hemotwin: error: %s: out of memory\n", path);
+    return 1;
+  }
+  HtError_Clear();
+  PetscErrorCode ierr = HtError_PushHandler();
+  if (!ierr) {
+    ierr = HtDicom_Info(path, json, mem);
+    (void)HtError_PopHandler();
+  }
+  fclose(mem);
+  if (ierr) {
+    const char *msg = HtError_LastMessage();
+    fprintf(stderr, "hemotwin: error: %s\n", msg && msg[0] ? msg : "DICOM info failed");
+    HtError_Clear();
+    free(buf);
+    return 1;
+  }
+  fwrite(buf, 1, len, stdout);
+  fflush(stdout);
+  free(buf);
+  return 0;
 }
 
 } // extern "C"

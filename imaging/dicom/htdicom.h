@@ -11,6 +11,7 @@
  * PHI scans. Never print or log them; error messages name files by path only. */
 #pragma once
 #include <htvolume.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -112,6 +113,46 @@ PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtV
 
 /* Read identifying + non-identifying attributes of one file without pixel data (meta->nslices = 0). */
 PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta);
+
+/* Series reading options (HtDicom_ReadSeriesOpt). */
+typedef struct {
+  PetscInt  phase;         /* cine phase (0-based, by TriggerTime / TemporalPositionIdentifier);
+                            * HT_DICOM_PHASE_ED (default): end-diastole = earliest trigger after R */
+  PetscBool strict;        /* refuse irregular slice spacing and gantry tilt instead of resampling */
+  PetscBool keep_localizers; /* PETSC_FALSE (default): images whose orientation or size differ from
+                              * the majority (localizers, scouts) are excluded with a warning */
+} HtDicomOptions;
+#define HT_DICOM_PHASE_ED (-1)
+
+/* Defaults: phase = HT_DICOM_PHASE_ED, strict = keep_localizers = PETSC_FALSE. */
+PetscErrorCode HtDicomOptions_Default(HtDicomOptions *opt);
+
+/* Read one series as a uniform 3D volume (series_uid NULL: the series with most files):
+ * - cine series (several images per position with distinct TriggerTime/TemporalPositionIdentifier):
+ *   opt->phase is read (end-diastole by default), warning;
+ * - localizers / other orientations mixed in: excluded, warning;
+ * - irregular slice spacing (steps differ by > 1 %, no step > 1.5x the median): linearly resampled
+ *   along the normal to the median step, warning (error under strict);
+ * - gantry tilt (slice origins sheared within the plane): each slice is shifted in-plane
+ *   (bilinear) onto the orthogonal grid of the first slice, warning (error under strict).
+ * meta->warnings records what was done. */
+PetscErrorCode HtDicom_ReadSeriesOpt(const char *path, const char *series_uid, const HtDicomOptions *opt, HtVolume *vol, HtDicomMeta *meta);
+
+/* `hemotwin dicom info PATH [--json]` (PATH: file or folder). For every series prints
+ * {"series":[{"series_uid","modality","rows","columns","frames","positions","phases",
+ *  "pixel_spacing_mm":[row,col],"orientation":[6],"first_position_mm":[3],"slice_spacing_mm",
+ *  "rescaled_min","rescaled_max","rescaled_mean","warnings":[...]}]}
+ * with statistics over all frames after rescale (all samples for colour images). series_uid is a
+ * surrogate "2.25.<SHA-256 of the UID>" (the real UID is PHI and never printed). Absent geometry is
+ * null. On failure: one line on stderr naming the file and the reason, return 1. argv[0] is "info"
+ * (or the program name); returns the process exit code. */
+int HtDicom_InfoMain(int argc, char **argv);
+/* The same report on out (json: the JSON above; else a short text table). */
+PetscErrorCode HtDicom_Info(const char *path, PetscBool json, FILE *out);
+
+/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), implemented here (used by the store). */
+void HtSha256(const void *data, size_t len, uint8_t out[32]);
+void HtHmacSha256(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32]);
 
 /* Free meta->sop_instance_uid and zero the struct (safe on a zeroed struct). */
 PetscErrorCode HtDicomMeta_Free(HtDicomMeta *meta);

@@ -66,9 +66,7 @@ PetscErrorCode HtStore_ShiftDate(HtStore st, const HtDicomMeta *meta, const char
  * *found = PETSC_TRUE and `what` gets the attribute NAME (e.g. "PatientName"), never the value. */
 PetscErrorCode HtStore_PhiScanFile(const char *path, const HtDicomMeta *meta, PetscBool *found, char *what, size_t len);
 
-/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), implemented here. */
-void HtSha256(const void *data, size_t len, uint8_t out[32]);
-void HtHmacSha256(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32]);
+/* HtSha256 / HtHmacSha256: declared in htdicom.h (implemented in imaging/dicom/sha256.c). */
 
 #ifdef __cplusplus
 }

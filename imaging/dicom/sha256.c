@@ -1,6 +1,7 @@
 /* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): small, dependency-free, tested against the
  * FIPS 180-2 and RFC 4231 vectors in tests/store. */
-#include <htstore.h>
+#include <htdicom.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct {
