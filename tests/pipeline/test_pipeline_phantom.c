@@ -2,12 +2,53 @@
  * the coarctation within 5 mm of the phantom's exact narrowest point, stenting must lower the peak
  * pressure drop, a treatment must rank above baseline. The exact truth labels are written as
  * truth_labels.vti for the Dice check done by check_vtk.py with VTK's own reader (a second tool).
+ * The phantom carries made-up identifying values (DOE^JANE ...): none may reach the store, the logs or
+ * the output folder (the input series itself, written into out/phantom_dicom by the case, excepted);
+ * the run is recorded in the store against the de-identified series.
  * usage: test_pipeline_phantom -hemotwin EXE -case CASE.json -work WORKDIR */
+#include <htdicom.h>
 #include <htphantom.h>
+#include <htstore.h>
 #include <htvtkio.h>
 #include <httest.h>
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+
+static PetscInt g_scanned = 0;
+
+static PetscErrorCode ScanFile(const char *path, const HtDicomMeta *meta)
+{
+  PetscBool found = PETSC_FALSE;
+  char      what[128] = "";
+  PetscFunctionBeginUser;
+  PetscCall(HtStore_PhiScanFile(path, meta, &found, what, sizeof(what)));
+  g_scanned++;
+  HT_CHECK(!found, "PHI (%s) found in %s", what, path);
+  PetscFunctionReturn(0);
+}
+
+/* Every regular file below dir, except the folder named skip (the input series). */
+static PetscErrorCode ScanTree(const char *dir, const char *skip, const HtDicomMeta *meta)
+{
+  DIR           *d = opendir(dir);
+  struct dirent *e;
+  PetscFunctionBeginUser;
+  if (!d) PetscFunctionReturn(0);
+  while ((e = readdir(d))) {
+    char        p[PETSC_MAX_PATH_LEN];
+    struct stat st;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    PetscCall(PetscSNPrintf(p, sizeof(p), "%s/%s", dir, e->d_name));
+    if (stat(p, &st)) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (strcmp(p, skip)) PetscCall(ScanTree(p, skip, meta));
+    } else if (S_ISREG(st.st_mode)) PetscCall(ScanFile(p, meta));
+  }
+  closedir(d);
+  PetscFunctionReturn(0);
+}
 
 static cJSON *ReadJSON(const char *path)
 {
@@ -68,11 +109,14 @@ static PetscErrorCode Body(void)
   PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", work, work));
   HT_CHECK(system(cmd) == 0, "cannot reset %s", work);
   PetscCall(PetscSNPrintf(out, sizeof(out), "%s/out", work));
-  PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "'%s' run '%s' --out '%s' --store '%s/store.db' --key '%s/store.key'", exe, casef, out, work, work));
+  PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "'%s' run '%s' --out '%s' --store '%s/store.db' --key '%s/store.key' > '%s/stdout.log' 2> '%s/stderr.log'", exe, casef, out, work, work, work, work));
   printf("running: %s\n", cmd);
   fflush(stdout);
   st = system(cmd);
   printf("exit status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "cat '%s/stderr.log' '%s/stdout.log'", work, work));
+  fflush(stdout);
+  if (system(cmd)) printf("(no logs)\n");
   HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "hemotwin run failed");
   if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) PetscFunctionReturn(0);
 
@@ -120,6 +164,61 @@ static PetscErrorCode Body(void)
     const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "segmentation"), "volume_mL");
     const cJSON *it;
     cJSON_ArrayForEach(it, v) printf("segmented %s: %.1f mL\n", it->string, it->valuedouble);
+  }
+  /* PHI: the phantom's made-up identifying values, read from the series by htdicom. */
+  {
+    HtVolume    vol;
+    HtDicomMeta meta;
+    PetscInt    nphi = 0;
+    char      **strs = NULL;
+    const char **names = NULL;
+    char        dicom[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscMemzero(&vol, sizeof(vol)));
+    PetscCall(PetscMemzero(&meta, sizeof(meta)));
+    PetscCall(PetscSNPrintf(dicom, sizeof(dicom), "%s/phantom_dicom", out));
+    PetscCall(HtDicom_ReadSeries(dicom, NULL, &vol, &meta));
+    PetscCall(HtDicomMeta_PhiStrings(&meta, &nphi, &strs, &names));
+    PetscCall(HtDicomMeta_PhiStringsFree(nphi, &strs, &names));
+    printf("identifying values in the phantom series: %" PetscInt_FMT "\n", nphi);
+    HT_CHECK(nphi > 10, "too few identifying values (%" PetscInt_FMT ") for a meaningful scan", nphi);
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/store.db", work));
+    PetscCall(ScanFile(path, &meta));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/stderr.log", work));
+    PetscCall(ScanFile(path, &meta));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/stdout.log", work));
+    PetscCall(ScanFile(path, &meta));
+    PetscCall(ScanTree(out, dicom, &meta));
+    printf("PHI scan: %" PetscInt_FMT " files scanned (store, logs, outputs)\n", g_scanned);
+    PetscCall(HtDicomMeta_Free(&meta));
+    PetscCall(HtVolume_Free(&vol));
+  }
+  /* The run is recorded against the de-identified series the report names. */
+  {
+    FILE  *p;
+    char  *buf;
+    size_t n = 0, cap = 1 << 20;
+    cJSON *lst;
+    PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "'%s' store list --json --store '%s/store.db' --key '%s/store.key'", exe, work, work));
+    p   = popen(cmd, "r");
+    buf = (char *)calloc(cap, 1);
+    if (p) {
+      n = fread(buf, 1, cap - 1, p);
+      pclose(p);
+    }
+    buf[n] = 0;
+    lst    = cJSON_Parse(buf);
+    free(buf);
+    HT_CHECK(lst != NULL, "store list --json did not give JSON");
+    if (lst) {
+      const cJSON *ser = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(lst, "patients"), 0), "studies"), 0), "series"), 0);
+      const cJSON *uid = cJSON_GetObjectItem(ser, "uid"), *ruid = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "input"), "series_uid_deidentified");
+      const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(ser, "runs"), 0);
+      printf("store: %g run(s); series %s; run case %s\n", Num(lst, "runs_count"), uid ? uid->valuestring : "?", run ? cJSON_GetObjectItem(run, "case")->valuestring : "?");
+      HT_CHECK(Num(lst, "runs_count") == 1, "runs recorded: %g", Num(lst, "runs_count"));
+      HT_CHECK(uid && ruid && !strcmp(uid->valuestring, ruid->valuestring), "report and store name different series");
+      HT_CHECK(run && !strcmp(cJSON_GetObjectItem(run, "case")->valuestring, "phantom_coarctation"), "run not recorded for the case");
+      cJSON_Delete(lst);
+    }
   }
   cJSON_Delete(rep);
 
