@@ -26,7 +26,12 @@
  *      veins into the lungs) stay unlabelled. The aorta keeps only its component of the seed.
  *   6. right heart + pulmonary artery: the largest remaining pool (>= 30 mL, within 15 mm of the
  *      heart label) is split the same way (cores relative to its own thickness; the longest
- *      aorta-sized tube in it = pulmonary trunk, kept within 3 trunk radii).
+ *      aorta-sized tube in it = pulmonary trunk, kept within 3 trunk radii; only its upper
+ *      half marks the trunk: its lower part is the right-ventricular outflow tract, as round
+ *      as the trunk, below the pulmonary valve).
+ *   7. aorta outline: a one-voxel layer down to 30 % of the tissue-to-blood step where the
+ *      outside is enhanced (intimal flap next to a false lumen; at a plain wall the half level
+ *      stays), then a closing of the aorta label with a 4 mm ball (flap, intraluminal calcium).
  *
  * Not handled: non-contrast CT (error), the false lumen of a dissection below the threshold
  * (left out), calcified plaque on the outer wall (labelled only when enclosed by contrast).
@@ -64,7 +69,8 @@ typedef struct {
 PetscErrorCode HtSegment_DefaultOptions(HtSegmentOptions *o);
 /* Options database: -seg_min_HU, -seg_max_HU, -seg_verbose, -seg_separate; tuning (rarely
  * needed): -seg_rim <mm>, -seg_rim_frac <0..1> (rim level, 0.5 = half level), -seg_rcore <mm>,
- * -seg_rcore_rh <mm>, -seg_reach <mm>. */
+ * -seg_rcore_rh <mm>, -seg_reach <mm>, -seg_flap_frac <0..1>, -seg_aorta_close <mm> (0 = off),
+ * -seg_pa_keep <0..1> (upper fraction of the pulmonary tube used as PA marker). */
 PetscErrorCode HtSegment_SetFromOptions(HtSegmentOptions *o);
 /* labels is allocated here on ct's grid (free with HtLabels_Free). rep may be NULL. */
 PetscErrorCode HtSegment_BloodPool(const HtVolume *ct, const HtSegmentOptions *o, HtLabels *labels, HtSegmentReport *rep);

@@ -272,10 +272,10 @@ static PetscErrorCode PickAscending(const HtGrid *g, const Disc *disc, PetscInt 
 }
 
 /* Paint the central part (0.6 x inscribed radius) of every disc of a run into mk. */
-static void PaintRun(const HtGrid *g, const Disc *disc, PetscInt end, const uint8_t *blood, uint8_t value, uint8_t *mk)
+static void PaintRun(const HtGrid *g, const Disc *disc, PetscInt end, PetscInt kmin, const uint8_t *blood, uint8_t value, uint8_t *mk)
 {
   PetscInt nx = g->n[0], ny = g->n[1];
-  for (PetscInt d = end; d >= 0; d = disc[d].prev) {
+  for (PetscInt d = end; d >= 0 && disc[d].k >= kmin; d = disc[d].prev) {
     PetscInt  pi = (PetscInt)(disc[d].peak % (size_t)nx), pj = (PetscInt)((disc[d].peak / (size_t)nx) % (size_t)ny);
     PetscReal r  = 0.6 * disc[d].r_mm;
     PetscInt  hi = (PetscInt)ceil(r / g->spacing[0]), hj = (PetscInt)ceil(r / g->spacing[1]);
@@ -415,12 +415,18 @@ static PetscErrorCode RightHeart(const HtGrid *g, const HtVolume *ct, const HtSe
       if (in < 0.8 * n || incore > 0.5 * n) continue;
       if (pe < 0 || disc[e].run > disc[pe].run) pe = e;
     }
-    if (pe >= 0) PaintRun(g, disc, pe, rh, HT_SEG_PA, mk);
+    PetscInt kpa = -1;
+    if (pe >= 0) {
+      PetscReal keep = 0.5;
+      PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_pa_keep", &keep, NULL));
+      kpa = disc[pe].k - (PetscInt)floor(keep * (disc[pe].run - 1));
+      PaintRun(g, disc, pe, kpa, rh, HT_SEG_PA, mk);
+    }
     PetscCall(Watershed(g, rh, d2, mk));
     PetscCall(HtSeg_Dilate(g, tmp, reach, rh)); /* chamber reach, as on the left */
     if (pe >= 0) {
       for (size_t i = 0; i < N; i++) tmp[i] = 0;
-      PaintRun(g, disc, pe, opened, 1, tmp);
+      PaintRun(g, disc, pe, -1, opened, 1, tmp);
       PetscCall(HtSeg_Dilate(g, tmp, 3.0 * disc[pe].rmean, nearpa)); /* trunk and proximal branches */
     }
     size_t nh = 0, np = 0;
@@ -664,8 +670,8 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
       if (!nk) PetscCall(PetscArraycpy(cand, blood, N));
     }
     PetscCall(PickAscending(g, disc, ndisc, desc_end, R.aorta_radius_mm, cand, d2, r_core, o.verbose, &asc_end));
-    PaintRun(g, disc, desc_end, blood, HT_SEG_AORTA, mk);
-    if (asc_end >= 0) PaintRun(g, disc, asc_end, blood, HT_SEG_AORTA, mk);
+    PaintRun(g, disc, desc_end, -1, blood, HT_SEG_AORTA, mk);
+    if (asc_end >= 0) PaintRun(g, disc, asc_end, -1, blood, HT_SEG_AORTA, mk);
     mk[seed] = HT_SEG_AORTA;
     for (size_t i = 0; i < N; i++) tmp[i] = mk[i] == HT_SEG_HEART;
     PetscCall(Watershed(g, blood, d2, mk));

@@ -158,7 +158,9 @@ static PetscErrorCode Run(void)
     PetscReal d;
     PetscCall(HtSegment_Dice(&seg, HT_SEG_PA, &pa, -1, &d));
     printf("pulmonary artery Dice: %.3f\n", d);
-    HT_CHECK(d >= 0.5, "pulmonary artery Dice %.3f < 0.5", d);
+    /* issue 8 asks for 0.75 (not reached yet: the pulmonary valve plane is not found, the
+     * outflow tract below it is partly labelled PA); guard against regressions */
+    HT_CHECK(d >= 0.65, "pulmonary artery Dice %.3f < 0.65", d);
   }
   if (ok1) PetscCall(HtLabels_Free(&ref));
   if (ok2) PetscCall(HtLabels_Free(&lumen));
