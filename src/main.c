@@ -5,6 +5,8 @@
  *   hemotwin import DICOM_DIR [--store FILE] [--key FILE]
  *   hemotwin store list [--json] [--store FILE] [--key FILE]
  *   hemotwin 0d MODEL.json --out RESULT.csv
+ *   hemotwin dicom info PATH [--json]
+ *   hemotwin 1d CONFIG --out DIR, hemotwin 3d CASE.json --out DIR   (when those engines are built)
  *   hemotwin --help | --version
  *
  * Options with one dash after the subcommand (-ts_type, -snes_rtol, -ht_traceback ...) belong to PETSc,
@@ -15,6 +17,12 @@
 #include <htphantom.h>
 #include <htstore.h>
 #include <htzerod.h>
+#ifdef HT_HAVE_ONED
+#include <htoned.h>
+#endif
+#ifdef HT_HAVE_THREED
+#include <htthreed.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,16 @@ static const char *usage_text =
   "                     list patients (pseudonyms), studies, series and runs of the store\n"
   "  0d MODEL.json --out RESULT.csv\n"
   "                     run an svZeroDSolver model with the 0D engine\n"
+  "  dicom info PATH [--json]\n"
+  "                     series found in a DICOM folder/file: geometry, values (no identifying data)\n"
+#ifdef HT_HAVE_ONED
+  "  1d CONFIG --out DIR\n"
+  "                     run a 1D network model (openBF / svOneDSolver input) with the 1D engine\n"
+#endif
+#ifdef HT_HAVE_THREED
+  "  3d CASE.json --out DIR\n"
+  "                     run the 3D Navier-Stokes solver on a mesh\n"
+#endif
   "\n"
   "options:\n"
   "  --store FILE       the de-identified store (default hemotwin.db in the current folder)\n"
@@ -252,7 +270,19 @@ int main(int argc, char **argv)
     printf("hemotwin %s\n", HT_VERSION);
     return 0;
   }
-  if (strcmp(cmd, "run") && strcmp(cmd, "phantom") && strcmp(cmd, "import") && strcmp(cmd, "store") && strcmp(cmd, "0d")) {
+  if (!strcmp(cmd, "dicom") && (argc < 3 || strcmp(argv[2], "info"))) {
+    fprintf(stderr, "hemotwin dicom: expected the action 'info'\n");
+    Usage(stderr);
+    return HT_EXIT_USAGE;
+  }
+  if (strcmp(cmd, "run") && strcmp(cmd, "phantom") && strcmp(cmd, "import") && strcmp(cmd, "store") && strcmp(cmd, "0d") && strcmp(cmd, "dicom")
+#ifdef HT_HAVE_ONED
+      && strcmp(cmd, "1d")
+#endif
+#ifdef HT_HAVE_THREED
+      && strcmp(cmd, "3d")
+#endif
+  ) {
     fprintf(stderr, "hemotwin: unknown command '%s'\n", cmd);
     Usage(stderr);
     return HT_EXIT_USAGE;
@@ -273,6 +303,13 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "phantom")) ierr = CmdPhantom(argc - 2, argv + 2, &code);
     else if (!strcmp(cmd, "import")) ierr = CmdImport(argc - 2, argv + 2, &code);
     else if (!strcmp(cmd, "store")) ierr = CmdStore(argc - 2, argv + 2, &code);
+    else if (!strcmp(cmd, "dicom")) code = HtDicom_InfoMain(argc - 2, argv + 2); /* argv[0] = "info" */
+#ifdef HT_HAVE_ONED
+    else if (!strcmp(cmd, "1d")) code = HtOneD_Main(argc - 1, argv + 1);
+#endif
+#ifdef HT_HAVE_THREED
+    else if (!strcmp(cmd, "3d")) code = HtThreeD_Main(argc - 1, argv + 1);
+#endif
     else code = HtZeroD_Main(argc - 1, argv + 1); /* argv[0] = "0d", then MODEL.json --out RESULT.csv */
   }
   if (ierr) {

@@ -33,6 +33,8 @@ rc, out, err = run(["run", "x.json"])
 check(rc == 2 and "--out DIR is required" in err, "run without --out: exit 2 (rc %d)" % rc)
 rc, out, err = run(["store"])
 check(rc == 2, "store without action: exit 2 (rc %d)" % rc)
+rc, out, err = run(["dicom"])
+check(rc == 2 and "'info'" in err, "dicom without action: exit 2 (rc %d)" % rc)
 rc, out, err = run(["phantom", "--out", "x", "--seed", "abc"])
 check(rc == 2 and "--seed" in err, "phantom --seed abc: exit 2 (rc %d)" % rc)
 
