@@ -183,7 +183,10 @@ PetscErrorCode HtCandidateResult_Destroy(HtCandidateResult *res);
 PetscErrorCode HtCandidateResult_GetMetric(const HtCandidateResult *res, const char *name, PetscReal *value, PetscBool *found);
 PetscErrorCode HtCandidateResult_SetMetric(HtCandidateResult *res, const char *name, PetscReal value);
 
-/* Build + solve to periodic state (up to ph->max_cycles) + metrics. 'region' (may be NULL): where the
+/* Build + solve to periodic state + metrics. Periodic state: the model is run for 4 cycles, then, from
+ * the decay rate of the cycle-to-cycle change, for as many cycles as predicted to bring the change of
+ * the inlet/outlet pressures below ph->cycle_tolerance_mmHg (at most ph->max_cycles; a warning if not
+ * reached); res->cycles_used and res->cycle_change_mmHg report it. 'region' (may be NULL): where the
  * pressure drop is measured (its ends are located by position, so it survives edits of the network).
  * Metrics: inlet_pressure_systolic_mmHg, inlet_pressure_diastolic_mmHg, inlet_pressure_mean_mmHg,
  * inlet_pulse_pressure_mmHg, cardiac_output_L_min, and per outlet flow_split_percent_<outlet>,

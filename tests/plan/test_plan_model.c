@@ -129,6 +129,16 @@ static PetscErrorCode TestLesionAndModifications(void)
     PetscCall(HtOutletSet_Destroy(&bcs));
   }
 
+  /* a region given by two points (e.g. from a case file): its ends, minimum and severity */
+  {
+    HtLesion  reg;
+    PetscReal a0[3] = {0.3, 0, 45}, a1[3] = {0, -0.2, 75};
+    PetscCall(HtPlan_RegionFromPoints(&net, a1, a0, &reg));
+    printf("region from points: seg %d, [%.3f, %.3f] mm, min %.3f mm at %.2f, severity %.3f (0.5)\n", (int)reg.seg, (double)reg.s0_mm, (double)reg.s1_mm, (double)reg.r_min_mm, (double)reg.s_min_mm, (double)reg.severity);
+    HT_CHECK(reg.seg == 0 && fabs(reg.s0_mm - 45) < 1e-9 && fabs(reg.s1_mm - 75) < 1e-9, "region ends");
+    HT_CHECK_CLOSE(reg.severity, 0.5, 1e-9, 0, "region severity");
+  }
+
   /* stent, full success: radius back to 5 mm everywhere, no lesion left; half success: 3.75 mm */
   PetscCall(HtNetwork_Clone(&net, &st));
   PetscCall(HtPlan_ApplyStent(&st, &les[0], 1.0));
