@@ -462,7 +462,20 @@ static PetscErrorCode CollapseShortEdges(Work *w, PetscInt *loop, PetscInt *mloo
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, PetscInt tag, HtSurfaceCap *cap)
+/* distance of a triangle's centroid from the line through p0 along the unit vector t */
+static PetscReal AxisDist(const Work *w, const PetscInt *v, const PetscReal *p0, const PetscReal *t)
+{
+  PetscReal c[3], dd, r2 = 0;
+  for (int k = 0; k < 3; k++) c[k] = (w->x[3 * v[0] + k] + w->x[3 * v[1] + k] + w->x[3 * v[2] + k]) / 3.0 - p0[k];
+  dd = Dot(c, t);
+  for (int k = 0; k < 3; k++) r2 += (c[k] - dd * t[k]) * (c[k] - dd * t[k]);
+  return PetscSqrtReal(r2);
+}
+
+/* rlim: the stub grows only through triangles within rlim end radii of the axis (PETSC_MAX_REAL: no
+ * limit). *status: 0 capped; 1 the plane opened several holes; 2 the stub removal left an opening off
+ * the plane. On status != 0, w is modified and must be restored by the caller. */
+static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, PetscInt tag, HtSurfaceCap *cap, PetscReal rlim, PetscInt *status)
 {
   const HtNetSegment *seg = NULL;
   PetscInt            deg = 0, *nbr = NULL, *stack, nstack = 0, nreg = 0, capd, ncut = 0, capc = 0;
@@ -527,7 +540,7 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
       PetscInt o = nbr[3 * tr + k];
       if (o < 0 || reg[o]) continue;
       const PetscInt *v = &w->tri[3 * o];
-      if (d[v[0]] < 0 || d[v[1]] < 0 || d[v[2]] < 0) {
+      if ((d[v[0]] < 0 || d[v[1]] < 0 || d[v[2]] < 0) && AxisDist(w, v, p0, t) <= rlim * r) {
         reg[o]          = PETSC_TRUE;
         stack[nstack++] = o;
       }
@@ -595,7 +608,7 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
   /* opening: boundary edges lying in the plane near p0 */
   {
     CEdge    *e;
-    PetscInt *next, nb = 0, *loop, m = 0, start = -1, nloops = 0, bestm = 0, *bestloop;
+    PetscInt *next, nb = 0, *loop, m = 0, start = -1, nloops = 0, bestm = 0, *bestloop, noff = 0;
     PetscReal bestd = PETSC_MAX_REAL;
     PetscCall(PetscMalloc1(3 * w->nt + 1, &e));
     PetscCall(PetscMalloc1(w->np, &next));
@@ -614,10 +627,17 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
         PetscCheck(next[u] < 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: the opening touches itself at (%.1f, %.1f, %.1f) mm", nname, (double)w->x[3 * u], (double)w->x[3 * u + 1], (double)w->x[3 * u + 2]);
         next[u] = v;
         nb++;
-      }
+      } else if (j - i == 1) noff++;
       i = j;
     }
     PetscCall(PetscFree(e));
+    *status = 0;
+    if (noff > 0) {
+      *status = 2;
+      PetscCall(PetscFree(next));
+      PetscCall(PetscFree(d));
+      PetscFunctionReturn(0);
+    }
     PetscCheck(nb >= 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: no opening found in the cutting plane", nname);
     PetscCall(PetscMalloc1(nb, &loop));
     PetscCall(PetscMalloc1(nb, &bestloop));
@@ -644,7 +664,14 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
         PetscCall(PetscArraycpy(bestloop, loop, m));
       }
     }
-    PetscCheck(nloops == 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: the cutting plane opens %" PetscInt_FMT " holes (expected 1); the end is too close to a branch", nname, nloops);
+    if (nloops != 1) {
+      *status = 1;
+      PetscCall(PetscFree(loop));
+      PetscCall(PetscFree(bestloop));
+      PetscCall(PetscFree(next));
+      PetscCall(PetscFree(d));
+      PetscFunctionReturn(0);
+    }
     /* the wall runs loop[i] -> loop[i+1]; the cap must run the other way */
     {
       PetscInt *nearv, nn = 0;
@@ -703,7 +730,38 @@ PetscErrorCode HtSurface_Cap(const HtSurface *s, const HtNetwork *net, HtSurface
     HtSurfaceCap *cap = &capped->caps[c];
     if (c == 0) PetscCall(PetscSNPrintf(cap->name, sizeof(cap->name), "inlet"));
     else PetscCall(PetscSNPrintf(cap->name, sizeof(cap->name), "outlet_%" PetscInt_FMT, ++nout));
-    PetscCall(CapEnd(&w, net, ends[c], c + 1, cap));
+    {
+      /* first the whole connected stub; if the plane also cuts a neighbouring vessel (several holes),
+       * retry with the stub limited to 2 radii around the axis */
+      Work     bk = w;
+      PetscInt st = 0, st2 = 0;
+      PetscCall(PetscMalloc1(3 * w.np, &bk.x));
+      PetscCall(PetscMalloc1(3 * w.nt, &bk.tri));
+      PetscCall(PetscMalloc1(w.nt, &bk.tag));
+      bk.cp = w.np;
+      bk.ct = w.nt;
+      PetscCall(PetscArraycpy(bk.x, w.x, 3 * w.np));
+      PetscCall(PetscArraycpy(bk.tri, w.tri, 3 * w.nt));
+      PetscCall(PetscArraycpy(bk.tag, w.tag, w.nt));
+      PetscCall(CapEnd(&w, net, ends[c], c + 1, cap, PETSC_MAX_REAL, &st));
+      if (st) {
+        PetscCall(PetscFree(w.x));
+        PetscCall(PetscFree(w.tri));
+        PetscCall(PetscFree(w.tag));
+        w = bk;
+        PetscCall(PetscMalloc1(3 * w.np, &bk.x));
+        PetscCall(PetscMalloc1(3 * w.nt, &bk.tri));
+        PetscCall(PetscMalloc1(w.nt, &bk.tag));
+        PetscCall(PetscArraycpy(bk.x, w.x, 3 * w.np));
+        PetscCall(PetscArraycpy(bk.tri, w.tri, 3 * w.nt));
+        PetscCall(PetscArraycpy(bk.tag, w.tag, w.nt));
+        PetscCall(CapEnd(&w, net, ends[c], c + 1, cap, 2.0, &st2));
+        PetscCheck(st2 == 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: the cutting plane %s; the end is too close to a branch or another vessel", net->nodes[ends[c]].name, st == 1 ? "opens several holes" : "does not separate the end cleanly");
+      }
+      PetscCall(PetscFree(bk.x));
+      PetscCall(PetscFree(bk.tri));
+      PetscCall(PetscFree(bk.tag));
+    }
     HtLog_Info("cap %s: area %.2f mm^2 (r_eq %.2f mm), centre (%.1f, %.1f, %.1f) mm", cap->name, (double)cap->area_mm2, (double)cap->radius_mm, (double)cap->centre[0], (double)cap->centre[1], (double)cap->centre[2]);
   }
   PetscCall(PetscFree(ends));
