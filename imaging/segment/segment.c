@@ -537,6 +537,30 @@ static PetscErrorCode AortaFlapLayer(const HtGrid *g, const HtVolume *ct, const 
   PetscFunctionReturn(0);
 }
 
+/* Fill the background components of m (6-connected) that do not touch the volume border. */
+static PetscErrorCode FillCavities(const HtGrid *g, uint8_t *m, uint8_t *work)
+{
+  size_t    N = HtGrid_Count(g), *sizes;
+  int32_t  *comp;
+  PetscInt  nc, nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  PetscBool *border;
+  PetscFunctionBeginUser;
+  for (size_t i = 0; i < N; i++) work[i] = !m[i];
+  PetscCall(PetscMalloc1(N, &comp));
+  PetscCall(HtSeg_Components(g, work, comp, &nc, &sizes));
+  PetscCall(PetscCalloc1(nc + 1, &border));
+  for (PetscInt k = 0; k < nz; k++)
+    for (PetscInt j = 0; j < ny; j++)
+      for (PetscInt i = 0; i < nx; i++)
+        if (i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1) border[comp[HtGrid_Index(g, i, j, k)]] = PETSC_TRUE;
+  for (size_t i = 0; i < N; i++)
+    if (comp[i] && !border[comp[i]]) m[i] = 1;
+  PetscCall(PetscFree(border));
+  PetscCall(PetscFree(sizes));
+  PetscCall(PetscFree(comp));
+  PetscFunctionReturn(0);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *opt, HtLabels *labels, HtSegmentReport *rep)
 {
@@ -711,6 +735,12 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
       PetscCall(HtSeg_Erode(g, tmp, rc, cand));
       for (size_t i = 0; i < N; i++) if (cand[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && ct->val[i] > R.tissue_HU - 100) aorta[i] = 1;
     }
+    /* a surface is extracted from this label: no enclosed cavities (a closed-off pocket of
+     * flap or calcium), and one component */
+    PetscCall(FillCavities(g, aorta, tmp));
+    size_t na;
+    PetscCall(HtSeg_KeepConnected(g, aorta, seed, tmp, &na));
+    if (na > 0) PetscCall(PetscArraycpy(aorta, tmp, N));
   }
   /* 7. labels */
   PetscCall(HtLabels_Alloc(labels, g));

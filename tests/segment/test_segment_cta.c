@@ -34,6 +34,39 @@ static double WithinDistance(const HtLabels *a, const HtLabels *b, double r_mm)
   return n ? (double)ok / (double)n : 0.0;
 }
 
+/* Euler characteristic V - E + F - C of label v seen as a union of closed voxel cubes: 1 for a
+ * solid tube tree (one component, no tunnel, no cavity); every loop lowers it by one */
+static long EulerCharacteristic(const HtLabels *l, int v)
+{
+  const HtGrid *g = &l->g;
+  PetscInt      nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  long          V = 0, E = 0, F = 0, C = 0;
+#define IN(i, j, k) ((i) >= 0 && (j) >= 0 && (k) >= 0 && (i) < nx && (j) < ny && (k) < nz && l->lab[HtGrid_Index(g, i, j, k)] == v)
+  for (PetscInt k = 0; k <= nz; k++)
+    for (PetscInt j = 0; j <= ny; j++)
+      for (PetscInt i = 0; i <= nx; i++) {
+        int vx = 0, ex = 0, ey = 0, ez = 0, fxy = 0, fxz = 0, fyz = 0;
+        for (int a = -1; a <= 0; a++)
+          for (int b = -1; b <= 0; b++) {
+            for (int c = -1; c <= 0; c++) vx |= IN(i + a, j + b, k + c);
+            ex |= IN(i, j + a, k + b);
+            ey |= IN(i + a, j, k + b);
+            ez |= IN(i + a, j + b, k);
+          }
+        for (int c = -1; c <= 0; c++) {
+          fxy |= IN(i, j, k + c);
+          fxz |= IN(i, j + c, k);
+          fyz |= IN(i + c, j, k);
+        }
+        V += vx;
+        E += ex + ey + ez;
+        F += fxy + fxz + fyz;
+        C += IN(i, j, k);
+      }
+#undef IN
+  return V - E + F - C;
+}
+
 static PetscErrorCode ReadRef(const char *rel, HtLabels *l, PetscBool *ok)
 {
   char p[PETSC_MAX_PATH_LEN];
@@ -122,6 +155,13 @@ static PetscErrorCode Run(void)
   {
     const char *dbg = getenv("HT_SEG_DEBUG_OUT");
     if (dbg) PetscCall(HtLabels_WriteNIfTI(&seg, dbg));
+  }
+  {
+    /* centerlines are extracted from the aorta label: it must be one solid tube tree (Euler
+     * characteristic 1); a few voxel-scale handles are tolerated */
+    long chi = EulerCharacteristic(&seg, HT_SEG_AORTA);
+    printf("label aorta Euler characteristic: %ld (tube tree: 1)\n", chi);
+    HT_CHECK(chi >= -9 && chi <= 3, "aorta label Euler characteristic %ld: many loops or cavities", chi);
   }
   if (ok1 && ok2) {
     PetscReal cov_all, cov_aorta, prec;
