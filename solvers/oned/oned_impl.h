@@ -48,7 +48,7 @@ struct _p_HtOneD {
   PetscReal         T;
   PetscReal         cfl, tol_Pa, cells_per_m;
   PetscInt          max_cycles, min_cycles, nframes, nsamp;
-  PetscBool         total_pressure;
+  PetscBool         total_pressure, smooth_inflow;
   PetscBool         setup, solved;
   /* topology */
   PetscInt          nnodes;

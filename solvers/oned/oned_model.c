@@ -87,7 +87,7 @@ PetscErrorCode HtOneD_SetInletFlow(HtOneD od, PetscInt n, const PetscReal t[], c
 PetscErrorCode HtOneD_Inflow(HtOneD od, PetscReal t, PetscReal *q)
 {
   PetscReal tt = PetscFmodReal(t, od->T);
-  PetscInt  lo = 0, hi = od->nin - 1;
+  PetscInt  lo = 0, hi = od->nin - 1, n = od->nin;
 
   PetscFunctionBeginUser;
   if (tt < 0) tt += od->T;
@@ -96,9 +96,31 @@ PetscErrorCode HtOneD_Inflow(HtOneD od, PetscReal t, PetscReal *q)
     if (od->tin[mid] <= tt) lo = mid;
     else hi = mid;
   }
-  {
+  if (!od->smooth_inflow || n < 4) {
     PetscReal w = (tt - od->tin[lo]) / (od->tin[hi] - od->tin[lo]);
     *q          = (1 - w) * od->qin[lo] + w * od->qin[hi];
+  } else {
+    /* periodic cubic Hermite (Catmull-Rom on the non-uniform samples); the last sample repeats the
+     * first (t = T), so neighbours wrap around it */
+    PetscReal h = od->tin[hi] - od->tin[lo], w = (tt - od->tin[lo]) / h, tm, tp, qm, qp, m0, m1;
+    PetscInt  im = lo - 1, ip = hi + 1;
+    if (im < 0) {
+      qm = od->qin[n - 2];
+      tm = od->tin[n - 2] - od->T;
+    } else {
+      qm = od->qin[im];
+      tm = od->tin[im];
+    }
+    if (ip > n - 1) {
+      qp = od->qin[1];
+      tp = od->T + od->tin[1];
+    } else {
+      qp = od->qin[ip];
+      tp = od->tin[ip];
+    }
+    m0 = (od->qin[hi] - qm) / (od->tin[hi] - tm) * h;
+    m1 = (qp - od->qin[lo]) / (tp - od->tin[lo]) * h;
+    *q = (2 * w * w * w - 3 * w * w + 1) * od->qin[lo] + (w * w * w - 2 * w * w + w) * m0 + (-2 * w * w * w + 3 * w * w) * od->qin[hi] + (w * w * w - w * w) * m1;
   }
   PetscFunctionReturn(0);
 }
@@ -126,6 +148,7 @@ PetscErrorCode HtOneD_SetFromOptions(HtOneD od)
   PetscCall(PetscOptionsInt("-min_cycles", "minimum cardiac cycles", NULL, od->min_cycles, &od->min_cycles, NULL));
   PetscCall(PetscOptionsReal("-tol_mmHg", "periodicity tolerance (RMS pressure change between cycles)", NULL, tol_mmHg, &tol_mmHg, NULL));
   PetscCall(PetscOptionsReal("-cells_per_m", "cells per metre when a vessel gives no M", NULL, od->cells_per_m, &od->cells_per_m, NULL));
+  PetscCall(PetscOptionsBool("-smooth_inflow", "periodic cubic (instead of linear) interpolation of the inflow samples", NULL, od->smooth_inflow, &od->smooth_inflow, NULL));
   PetscCall(PetscOptionsBool("-total_pressure", "junctions conserve total pressure", NULL, od->total_pressure, &od->total_pressure, NULL));
   PetscCall(PetscOptionsInt("-vtk_frames", "frames of the last cycle written to network.pvd", NULL, od->nframes, &od->nframes, NULL));
   PetscOptionsEnd();
