@@ -68,11 +68,15 @@ PetscErrorCode HtSurface_Quality(const HtSurface *s, HtSurfaceQuality *q);
 /* Measure (q may be NULL) and raise PETSC_ERR_USER_INPUT unless watertight, manifold, consistently
  * oriented and one component: "surface not watertight: 12 boundary edges near (x, y, z) mm". */
 PetscErrorCode HtSurface_Check(const HtSurface *s, HtSurfaceQuality *q);
-/* Flat caps at the network's inlet and outlet nodes: the open surface s is cut by the plane
- * perpendicular to the end tangent, HtSurface_CapInset() radii inside the end, the part connected to
- * the vessel interior is kept and each opening is closed by a planar triangulated cap sharing the
- * wall's boundary vertices. capped receives a new watertight surface with tags and caps[].
- * Caps are ordered: inlet first (tag 1), then outlets in network node order (tag 1+k). */
+/* Flat caps at the network's inlet and outlet nodes: the closed surface s (as HtSurface_FromLabels
+ * makes it) is cut by the plane perpendicular to the end tangent, inset end radii inside the end
+ * (HtSurface_SetCapInset / -ht_cap_inset, default 0.75); the stub beyond the plane (triangles connected
+ * to the end; if the plane also cuts a neighbouring vessel, only those within 2 radii of the axis) is
+ * removed and the opening closed by a planar cap sharing the wall's rim vertices (concentric rings,
+ * or ear clipping when the outline is not star-shaped). capped receives a new watertight surface with
+ * tags and caps[]; it is checked (HtSurface_Check) before returning. Caps are ordered: inlet first
+ * (tag 1), then outlets in network node order (tag 1+k, name "outlet_k"). Errors name the network
+ * node ("cap at network node outlet_2: ..."). On error capped may hold partial data: Destroy it. */
 PetscErrorCode HtSurface_Cap(const HtSurface *s, const HtNetwork *net, HtSurface *capped);
 /* Distance of the cutting plane from the network end, in units of the end radius (default 0.75,
  * option -ht_cap_inset). */
