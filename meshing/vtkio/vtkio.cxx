@@ -86,8 +86,8 @@ extern "C" PetscErrorCode HtVTK_WriteVolume(const char *path, const HtVolume *v,
     GridToImage(&v->g, img);
     a->SetName(array && array[0] ? array : "HU");
     a->SetNumberOfComponents(1);
-    a->SetNumberOfTuples((vtkIdType)n);
-    for (size_t i = 0; i < n; i++) a->SetValue((vtkIdType)i, v->val[i]);
+    /* borrow the voxels (no copy of a CT-sized array); save=1: VTK never frees or writes them */
+    a->SetArray(const_cast<float *>(v->val), (vtkIdType)n, 1);
     img->GetPointData()->SetScalars(a);
     vtkNew<vtkXMLImageDataWriter> w;
     PetscCall(WriteXML(w, img, path));
@@ -109,8 +109,7 @@ extern "C" PetscErrorCode HtVTK_WriteLabels(const char *path, const HtLabels *l,
     GridToImage(&l->g, img);
     a->SetName(array && array[0] ? array : "label");
     a->SetNumberOfComponents(1);
-    a->SetNumberOfTuples((vtkIdType)n);
-    for (size_t i = 0; i < n; i++) a->SetValue((vtkIdType)i, l->lab[i]);
+    a->SetArray(const_cast<unsigned char *>(static_cast<const unsigned char *>(l->lab)), (vtkIdType)n, 1);
     img->GetPointData()->SetScalars(a);
     vtkNew<vtkXMLImageDataWriter> w;
     PetscCall(WriteXML(w, img, path));
