@@ -229,6 +229,116 @@ PetscErrorCode HtPlan_Score(HtCandidateResult *res, PetscInt n, PetscInt baselin
  * cell array graft) for ~50 frames of the last cycle, and <dir>/<cand>.pvd (ASCII XML). Rank 0 writes. */
 PetscErrorCode HtPlan_WriteResultsVTK(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res);
 
+
+/* ==== planning on svZeroDSolver models (`hemotwin plan PLAN.json --out DIR`) ===========================
+ * A plan names a baseline svZeroDSolver JSON model; the operators below edit a cJSON copy of it (vessels,
+ * junctions, boundary conditions by name). Lengths in the model are cm; pressures are dyn/cm^2 (cgs,
+ * VMR models) or mmHg (svZeroDSolver's closed-loop heart models): HtZUnits says which. */
+typedef struct {
+  PetscReal pressure_to_mmHg;   /* model pressure x this = mmHg (1/1333.22 for cgs, 1 for mmHg models)  */
+  PetscReal density_g_cm3;      /* from simulation_parameters.density (1.06)                            */
+  PetscReal viscosity_P;        /* from simulation_parameters.viscosity (0.04)                          */
+} HtZUnits;
+/* units from the model (pressure_unit "dyn_cm2" or "mmHg"; NULL = dyn_cm2) */
+PetscErrorCode HtZModel_GetUnits(const cJSON *model, const char *pressure_unit, HtZUnits *u);
+/* Radius of a vessel estimated from its Poiseuille resistance and length: r = (8 mu l / (pi R))^(1/4). */
+PetscErrorCode HtZModel_VesselRadius(const cJSON *model, const HtZUnits *u, const char *vessel, PetscReal *radius_cm);
+
+/* Operators (each errors with PETSC_ERR_USER_INPUT naming the vessel/block when it does not exist).
+ * Stent / angioplasty: stenosis_coefficient x (1 - success); radius restored by 1 + success (radius_factor - 1)
+ *   (R x f^-4, L x f^-2, C x f^3); radius_factor = 1 only removes the stenosis loss. */
+PetscErrorCode HtZModel_Stent(cJSON *model, const char *vessel, PetscReal success, PetscReal radius_factor);
+/* Coarctation resection with end-to-end anastomosis: the vessel becomes a healthy tube with the per-length
+ * R, L, C of reference_vessel over (its length - removed_length_cm), stenosis loss 0. */
+PetscErrorCode HtZModel_Resection(cJSON *model, const char *vessel, const char *reference_vessel, PetscReal removed_length_cm);
+/* Band (or re-coarctation): radius x factor (0,1]: R x f^-4, L x f^-2, C x f^3, plus the Young-Tsai
+ * stenosis loss K = 1.52 rho / (2 A0^2) (1/f^2 - 1)^2 added to the stenosis coefficient. */
+PetscErrorCode HtZModel_Band(cJSON *model, const HtZUnits *u, const char *vessel, PetscReal radius_factor);
+/* Bypass graft "name": a new BloodVessel (Poiseuille R, inertance, Olufsen wall compliance of a tube of
+ * radius_cm, length_cm) from the outlet node of from_vessel to the outlet node of to_vessel (junctions are
+ * created or extended; a BloodVesselJunction that gets a second inlet becomes a NORMAL_JUNCTION). */
+PetscErrorCode HtZModel_Bypass(cJSON *model, const HtZUnits *u, const char *name, const char *from_vessel, const char *to_vessel, PetscReal radius_cm, PetscReal length_cm);
+/* Systemic-to-pulmonary (or any) shunt of diameter_mm: a graft like Bypass; to_vessel = NULL ends it in a
+ * new RESISTANCE boundary condition "<name>_sink" (R_sink in model units, P_sink_mmHg). */
+PetscErrorCode HtZModel_Shunt(cJSON *model, const HtZUnits *u, const char *name, const char *from_vessel, const char *to_vessel, PetscReal diameter_mm, PetscReal length_cm, PetscReal R_sink, PetscReal P_sink_mmHg);
+/* Valve change: the resistance of a valve x resistance_factor (orifice area factor a: factor 1/a^2).
+ * block: a ValveTanh block (Rmin) or the ClosedLoopHeartAndPulmonary block ("CLH"), valve one of
+ * aortic (Rlv_ao), mitral (Rla_v), pulmonary (Rrv_a), tricuspid (Rra_v). */
+PetscErrorCode HtZModel_Valve(cJSON *model, const char *block, const char *valve, PetscReal resistance_factor);
+/* Occlusion / ligation / tear cover (closing a connection): the vessel is removed, then everything left
+ * without an inflow (vessels, junctions, boundary conditions) is removed; error when a vessel would be
+ * left without an outlet. */
+PetscErrorCode HtZModel_Occlude(cJSON *model, const char *vessel);
+/* Aneurysm exclusion by an endograft of graft_radius_cm: Poiseuille tube of that radius, Olufsen C x
+ * compliance_factor (a stiff graft: 0.1-0.3), stenosis loss 0. */
+PetscErrorCode HtZModel_ExcludeAneurysm(cJSON *model, const HtZUnits *u, const char *vessel, PetscReal graft_radius_cm, PetscReal compliance_factor);
+/* One operator from its plan JSON object {"type": "...", ...}; success_scale multiplies the degree of
+ * procedural success (sampling). path names the object in messages (e.g. "candidates[2].operations[0]"). */
+PetscErrorCode HtZModel_ApplyOperation(cJSON *model, const HtZUnits *u, const cJSON *op, PetscReal success_scale, const char *path);
+
+/* ---- measurements, metrics, calibration ----------------------------------------------------------- */
+#define HT_ZPLAN_MAX_SITES 32
+typedef struct {
+  char name[32];        /* "arm", "leg", "proximal", ...             */
+  char vessel[64];      /* model vessel                               */
+  PetscBool outlet;     /* PETSC_TRUE: the vessel's outlet end        */
+} HtZSite;
+typedef struct {
+  HtZUnits  units;
+  PetscInt  nsites;
+  HtZSite   site[HT_ZPLAN_MAX_SITES];
+  char      lesion_proximal[32], lesion_distal[32]; /* site names across the lesion ("" = none)   */
+  char      arm[32], leg[32];                        /* sites for the arm-leg systolic difference */
+  PetscInt  npulmonary;
+  char      pulmonary[8][64];                        /* outlet BC names of the pulmonary bed      */
+} HtZMetricSpec;
+/* Solve a model (comm: every rank solves redundantly; PETSC_COMM_SELF in sampling) and compute the
+ * metrics: inlet_pressure_{systolic,diastolic,mean}_mmHg, inlet_pulse_pressure_mmHg, cardiac_output_L_min,
+ * flow_split_percent_<bc>, outlet_pressure_mean_mmHg_<bc>; per site pressure_{systolic,diastolic,mean}_mmHg_<site>;
+ * with a lesion: gradient_peak_to_peak_mmHg, gradient_mean_mmHg, gradient_peak_instantaneous_mmHg, ffr_ratio;
+ * arm_leg_systolic_difference_mmHg; qp_qs_ratio; power_loss_mW; with a heart: lv_stroke_work_mJ,
+ * lv_ejection_fraction_percent. res->model keeps a copy of the model; waveforms of the sites in res. */
+PetscErrorCode HtZPlan_Evaluate(MPI_Comm comm, const cJSON *model, const HtZMetricSpec *spec, const char *name, HtCandidateResult *res);
+/* Site waveforms of the last evaluation: res->p_in_mmHg holds nsites x nt site pressures, q_in_mL_s the inflow. */
+
+typedef struct {
+  char      what[64];       /* "mean_pressure_mmHg", "cardiac_output_L_min", "flow_split_percent_RCR_1", ... */
+  PetscReal target, achieved, residual_percent;
+} HtZCalibTarget;
+typedef struct {
+  /* targets (<= 0 / NAN = not given) */
+  char      site[32];                 /* where the cuff pressures apply ("" = model inlet)        */
+  PetscReal systolic_mmHg, diastolic_mmHg, mean_mmHg;
+  PetscReal cardiac_output_L_min;     /* or cardiac_index_L_min_m2 x body_surface_area_m2        */
+  PetscInt  nsplits;
+  char      split_bc[16][64];
+  PetscReal split_percent[16];
+  PetscReal tolerance_percent;        /* every residual within this or PETSC_ERR_NOT_CONVERGED (2) */
+  PetscInt  max_iterations;           /* (15)                                                    */
+  PetscBool keep_time_constant;       /* C_k x R_k constant while R_k changes (true)             */
+  /* results */
+  PetscInt       ntargets;
+  HtZCalibTarget t[24];
+  PetscInt       iterations;
+  PetscReal      total_resistance_before, total_resistance_after; /* parallel sum of outlet R (model units) */
+} HtZCalibration;
+PetscErrorCode HtZCalibration_Default(HtZCalibration *c);
+/* Tune the outlet RCR/RESISTANCE boundary conditions (total R per outlet keeping Rp/Rd; compliance for the
+ * pulse pressure) and, for a FLOW inlet, the inflow scale for the cardiac output. Edits model in place. */
+PetscErrorCode HtZPlan_Calibrate(MPI_Comm comm, cJSON *model, const HtZMetricSpec *spec, HtZCalibration *c);
+/* Parallel sum 1/(sum 1/R_k) of the outlet resistances (Rp + Rd for RCR) of an open-loop model. */
+PetscErrorCode HtZModel_TotalOutletResistance(const cJSON *model, PetscReal *R_total);
+
+/* ---- the whole plan ---------------------------------------------------------------------------------- */
+/* Entry point of `hemotwin plan PLAN.json --out DIR [-plan_samples N] [PETSc options]`: reads the plan
+ * (strict: an unknown key is an error naming its JSON path), calibrates, evaluates every candidate, scores
+ * under uncertainty (paired samples spread over the ranks of PETSC_COMM_WORLD) and writes DIR/report.json,
+ * DIR/report.html, DIR/calibrated_baseline.json and DIR/candidates/<name>.json. Returns an exit code.
+ * Call after PetscInitialize. */
+int HtPlan_Main(int argc, char **argv);
+/* The same as a function: plan file -> output directory (collective on comm). */
+PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *out_dir);
+
 #ifdef __cplusplus
 }
 #endif
