@@ -87,6 +87,7 @@ struct SliceInfo {
   double      ipp[3] = {0, 0, 0}, iop[6] = {0, 0, 0, 0, 0, 0}, ps[2] = {0, 0};
   double      dist = 0; /* projection of ipp on the slice normal */
   double      trigger_ms = -1; /* TriggerTime (cine phases), -1 if absent */
+  long        temporal   = -1; /* TemporalPositionIdentifier, -1 if absent */
   long        instance   = 0;  /* InstanceNumber (tie-break only) */
 };
 
@@ -138,9 +139,18 @@ bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::strin
   si->has_iop    = GetF64(ds, DCM_ImageOrientationPatient, si->iop, 6);
   si->has_ps     = GetF64(ds, DCM_PixelSpacing, si->ps, 2);
   GetF64(ds, DCM_TriggerTime, &si->trigger_ms, 1);
+  Sint32 tpi = 0;
+  if (ds->findAndGetSint32(DCM_TemporalPositionIdentifier, tpi).good()) si->temporal = tpi;
   Sint32 inst = 0;
   if (ds->findAndGetSint32(DCM_InstanceNumber, inst).good()) si->instance = inst;
-  if (si->frames > 1 && ds->tagExists(DCM_PerFrameFunctionalGroupsSequence)) {
+  DcmSequenceOfItems *pf = NULL;
+  if (si->frames > 1 && ds->findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, pf).good() && pf) {
+    /* one item per frame; a NumberOfFrames beyond the items is malformed (and must not make us
+     * allocate per claimed frame) */
+    if ((long)pf->card() != si->frames) {
+      *why = "malformed enhanced image (NumberOfFrames " + std::to_string(si->frames) + " but " + std::to_string(pf->card()) + " per-frame functional group items)";
+      return false;
+    }
     for (long k = 0; k < si->frames; k++) {
       SliceInfo fr = one;
       fr.frame     = k;
@@ -539,7 +549,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta *meta)
+PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, const HtDicomOptions *opt, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
   const SliceInfo s0 = sl[0]; /* a copy: sl is re-ordered below */
@@ -572,8 +582,10 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   for (auto &s : sl) s.dist = s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2];
   std::stable_sort(sl.begin(), sl.end(), [](const SliceInfo &a, const SliceInfo &b) { return a.dist < b.dist; });
 
-  const size_t ns   = sl.size();
-  double       step = 0;
+  const size_t        ns   = sl.size();
+  double              step = 0;
+  bool                irregular = false, tilted = false;
+  std::vector<double> offr(ns, 0.0), offc(ns, 0.0); /* in-plane offsets of the slice origins (mm) */
   if (ns > 1) {
     std::vector<double> gaps;
     for (size_t k = 1; k < ns; k++) gaps.push_back(sl[k].dist - sl[k - 1].dist);
@@ -594,22 +606,26 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
       double g = gaps[k - 1];
       PetscCheck(g <= 1.5 * med, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: missing slice (gap %.4g mm after %s exceeds 1.5 x median step %.4g mm)", sl[k].path.c_str(), g, sl[k - 1].path.c_str(), med);
     }
-    step = (sl[ns - 1].dist - sl[0].dist) / (double)(ns - 1);
     if (sorted.back() - sorted.front() > 0.01 * med + 1e-3) {
-      char w[256];
-      snprintf(w, sizeof(w), "series: slice step varies %.4g..%.4g mm (median %.4g); using the mean %.4g mm", sorted.front(), sorted.back(), med, step);
-      AddWarn(meta, w);
+      PetscCheck(!opt->strict, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: irregular slice spacing (steps %.4g..%.4g mm) refused under --strict", s0.path.c_str(), sorted.front(), sorted.back());
+      irregular = true;
+      step      = med;
+    } else step = (sl[ns - 1].dist - sl[0].dist) / (double)(ns - 1);
+    /* slice origins displaced within the plane (gantry tilt): the stack is sheared */
+    double along = sl[ns - 1].dist - sl[0].dist, maxoff = 0;
+    for (size_t k = 0; k < ns; k++) {
+      double d[3];
+      for (int q = 0; q < 3; q++) d[q] = sl[k].ipp[q] - sl[0].ipp[q];
+      offr[k] = d[0] * r[0] + d[1] * r[1] + d[2] * r[2];
+      offc[k] = d[0] * cdir[0] + d[1] * cdir[1] + d[2] * cdir[2];
+      maxoff  = std::max(maxoff, std::sqrt(offr[k] * offr[k] + offc[k] * offc[k]));
     }
-    /* slices displaced within the plane (gantry tilt) would make the volume sheared */
-    double d[3], dl = 0, inplane = 0;
-    for (int q = 0; q < 3; q++) d[q] = sl[ns - 1].ipp[q] - sl[0].ipp[q];
-    for (int q = 0; q < 3; q++) dl += d[q] * d[q];
-    dl = std::sqrt(dl);
-    double along = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
-    inplane      = std::sqrt(std::max(0.0, dl * dl - along * along));
-    if (inplane > 0.01 * std::fabs(along) + 1e-3) {
+    if (maxoff > 0.01 * std::fabs(along) + 1e-3) {
+      double deg = std::atan2(maxoff, std::fabs(along)) * 180 / PETSC_PI;
+      PetscCheck(!opt->strict, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: slice origins sheared by %.3g deg (gantry tilt) refused under --strict", s0.path.c_str(), deg);
+      tilted = true;
       char w[256];
-      snprintf(w, sizeof(w), "series: slice positions are sheared (%.3g mm in-plane over %.4g mm, gantry tilt?); the volume is treated as orthogonal", inplane, along);
+      snprintf(w, sizeof(w), "series: gantry tilt (slice origins sheared by %.3g deg, %.3g mm in-plane over %.4g mm): slices shifted in-plane onto an orthogonal grid", deg, maxoff, along);
       AddWarn(meta, w);
     }
   } else {
@@ -619,12 +635,23 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
     else step = 1.0;
     AddWarn(meta, "series: a single slice; the slice step is taken from SliceThickness (or 1 mm)");
   }
+  /* output slices: the source slices, or a uniform resampling of [first, last] along the normal */
+  size_t nout = ns;
+  if (irregular) {
+    double len = sl[ns - 1].dist - sl[0].dist;
+    nout       = (size_t)std::llround(len / step) + 1;
+    step       = len / (double)(nout - 1);
+    char w[256];
+    snprintf(w, sizeof(w), "series: irregular slice spacing; %zu slices linearly resampled to %zu at a uniform %.4g mm", ns, nout, step);
+    AddWarn(meta, w);
+  }
+  const bool resample = irregular || tilted;
 
   HtGrid g;
   memset(&g, 0, sizeof(g));
   g.n[0] = s0.cols;
   g.n[1] = s0.rows;
-  g.n[2] = (PetscInt)ns;
+  g.n[2] = (PetscInt)nout;
   for (int q = 0; q < 3; q++) {
     g.origin[q]  = sl[0].ipp[q];
     g.dir[q]     = r[q];
@@ -635,6 +662,9 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   g.spacing[1] = s0.ps[0];
   g.spacing[2] = step;
   PetscCall(HtVolume_Alloc(vol, &g));
+  std::vector<float> srcbuf;
+  if (resample) srcbuf.resize(ns * (size_t)g.n[0] * (size_t)g.n[1]);
+  float *dst = resample ? srcbuf.data() : vol->val;
 
   std::vector<std::string> sops(ns);
   double                   slope0 = 1, inter0 = 0;
@@ -648,7 +678,7 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
   for (size_t k = 0; k < ns; k++) {
     double      slope, inter;
     std::string sop, tsk;
-    PetscErrorCode ierr = DecodeSlice(sl[k], cache, vol->val + k * npix, &slope, &inter, &sop, &tsk, k == 0 ? mfirst : NULL);
+    PetscErrorCode ierr = DecodeSlice(sl[k], cache, dst + k * npix, &slope, &inter, &sop, &tsk, k == 0 ? mfirst : NULL);
     if (ierr) {
       PetscCall(HtVolume_Free(vol));
       PetscCall(ierr);
@@ -661,6 +691,47 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, HtVolume *vol, HtDicomMeta
     sops[k] = sop;
   }
   if (varying) AddWarn(meta, "series: RescaleSlope/Intercept vary between slices (applied per slice)");
+  if (resample) {
+    /* fill for samples outside a shifted slice: the padding value, else the series minimum */
+    float fill = mfirst->has_padding ? (float)mfirst->padding_hu : *std::min_element(srcbuf.begin(), srcbuf.end());
+    const long   nx = g.n[0], ny = g.n[1];
+    const double dx = g.spacing[0], dy = g.spacing[1];
+    size_t       nfill = 0;
+    auto         Sample = [&](size_t j, double x, double y) -> float { /* bilinear in slice j at in-plane mm (x, y) from the grid origin */
+      double u = (x - offr[j]) / dx, v = (y - offc[j]) / dy;
+      if (u < -1e-6 || v < -1e-6 || u > nx - 1 + 1e-6 || v > ny - 1 + 1e-6) {
+        nfill++;
+        return fill;
+      }
+      u = std::min(std::max(u, 0.0), (double)(nx - 1));
+      v = std::min(std::max(v, 0.0), (double)(ny - 1));
+      long   i0 = std::min((long)u, nx - 2 >= 0 ? nx - 2 : 0), j0 = std::min((long)v, ny - 2 >= 0 ? ny - 2 : 0);
+      long   i1 = std::min(i0 + 1, nx - 1), j1 = std::min(j0 + 1, ny - 1);
+      double fu = u - i0, fv = v - j0;
+      const float *S = srcbuf.data() + j * npix;
+      return (float)((1 - fv) * ((1 - fu) * S[j0 * nx + i0] + fu * S[j0 * nx + i1]) + fv * ((1 - fu) * S[j1 * nx + i0] + fu * S[j1 * nx + i1]));
+    };
+    size_t j = 0;
+    for (size_t k = 0; k < nout; k++) {
+      double t = sl[0].dist + (double)k * step; /* target distance along the normal */
+      while (j + 2 < ns && sl[j + 1].dist <= t) j++;
+      double w = ns > 1 ? (t - sl[j].dist) / (sl[j + 1].dist - sl[j].dist) : 0;
+      w        = std::min(std::max(w, 0.0), 1.0);
+      float *D = vol->val + k * npix;
+      for (long y = 0; y < ny; y++)
+        for (long x = 0; x < nx; x++) {
+          double px = x * dx, py = y * dy;
+          float  a  = Sample(j, px, py);
+          float  b  = w > 0 ? Sample(j + 1, px, py) : a;
+          D[y * nx + x] = (float)((1 - w) * a + w * b);
+        }
+    }
+    if (nfill) {
+      char msg[256];
+      snprintf(msg, sizeof(msg), "series: %zu samples outside the shifted slices filled with %g", nfill, (double)fill);
+      AddWarn(meta, msg);
+    }
+  }
   if (meta) {
     float lo = vol->val[0], hi = vol->val[0];
     for (size_t q = 0; q < HtGrid_Count(&g); q++) {
@@ -694,6 +765,7 @@ PetscErrorCode SelectPhase(const char *path, std::vector<SliceInfo> &sl, PetscIn
   std::stable_sort(sl.begin(), sl.end(), [](const SliceInfo &a, const SliceInfo &b) {
     if (std::fabs(a.dist - b.dist) > 1e-3) return a.dist < b.dist;
     if (a.trigger_ms != b.trigger_ms) return a.trigger_ms < b.trigger_ms;
+    if (a.temporal != b.temporal) return a.temporal < b.temporal;
     return a.instance < b.instance;
   });
   std::vector<SliceInfo> out;
@@ -714,7 +786,81 @@ PetscErrorCode SelectPhase(const char *path, std::vector<SliceInfo> &sl, PetscIn
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ReadSeries(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta)
+/* Before the 3D read: drop localizers / other orientations (majority of orientation + size wins),
+ * then pick one phase of a cine series (several images per position with distinct trigger times or
+ * temporal positions). Duplicates that are not phases are left for ReadSlices to refuse. */
+PetscErrorCode Prepare(const char *path, std::vector<SliceInfo> &sl, const HtDicomOptions *opt, HtDicomMeta *meta)
+{
+  PetscFunctionBeginUser;
+  if (!opt->keep_localizers && sl.size() > 1) {
+    std::map<std::string, size_t> cnt;
+    auto Key = [](const SliceInfo &s) {
+      char k[256];
+      if (!s.has_iop) snprintf(k, sizeof(k), "none %ld %ld", s.rows, s.cols);
+      else snprintf(k, sizeof(k), "%.3f %.3f %.3f %.3f %.3f %.3f %ld %ld", s.iop[0], s.iop[1], s.iop[2], s.iop[3], s.iop[4], s.iop[5], s.rows, s.cols);
+      for (char *c = k; *c; c++) /* -0.000 and 0.000 are the same orientation */
+        if (c[0] == '-' && !strncmp(c + 1, "0.000", 5) && (c[6] == ' ' || c[6] == 0)) c[0] = ' ';
+      return std::string(k);
+    };
+    for (auto &s : sl) cnt[Key(s)]++;
+    if (cnt.size() > 1) {
+      std::string best;
+      size_t      nb = 0;
+      for (auto &c : cnt)
+        if (c.second > nb) best = c.first, nb = c.second;
+      /* a tie is not a series with localizers: leave it for ReadSlices to refuse */
+      size_t ties = 0;
+      for (auto &c : cnt) ties += c.second == nb;
+      if (ties == 1) {
+        std::vector<SliceInfo> keep;
+        std::string            first_out;
+        for (auto &s : sl) {
+          if (Key(s) == best) keep.push_back(s);
+          else if (first_out.empty()) first_out = s.path;
+        }
+        char w[256];
+        snprintf(w, sizeof(w), "series: %zu image(s) with another orientation or size excluded (localizers?), e.g. %s", sl.size() - keep.size(), first_out.c_str());
+        AddWarn(meta, w);
+        sl.swap(keep);
+      }
+    }
+  }
+  if (opt->phase >= 0) {
+    PetscCall(SelectPhase(path, sl, opt->phase, meta));
+    PetscFunctionReturn(0);
+  }
+  /* end-diastole default: is this a cine series? */
+  std::vector<std::pair<double, const SliceInfo *>> d;
+  for (auto &s : sl) {
+    if (!s.has_ipp || !s.has_iop) PetscFunctionReturn(0); /* ReadSlices names the file */
+    double n[3];
+    Normal(sl[0].iop, n);
+    d.push_back({s.ipp[0] * n[0] + s.ipp[1] * n[1] + s.ipp[2] * n[2], &s});
+  }
+  std::sort(d.begin(), d.end(), [](const std::pair<double, const SliceInfo *> &a, const std::pair<double, const SliceInfo *> &b) { return a.first < b.first; });
+  bool multi = false, phases = true;
+  for (size_t a = 0; a < d.size();) {
+    size_t b = a + 1;
+    while (b < d.size() && std::fabs(d[b].first - d[a].first) <= 1e-3) b++;
+    if (b - a > 1) {
+      multi = true;
+      std::vector<std::pair<double, long>> keys;
+      for (size_t q = a; q < b; q++) keys.push_back({d[q].second->trigger_ms, d[q].second->temporal});
+      std::sort(keys.begin(), keys.end());
+      if (keys.front().first < 0 && keys.front().second < 0) phases = false; /* no timing at all */
+      for (size_t q = 1; q < keys.size(); q++)
+        if (keys[q] == keys[q - 1]) phases = false;
+    }
+    a = b;
+  }
+  if (multi && phases) {
+    PetscCall(SelectPhase(path, sl, 0, meta));
+    AddWarn(meta, "series: cine series; end-diastole (phase 0, earliest trigger time after the R wave) read as the 3D volume");
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadSeries(const char *path, const char *series_uid, const HtDicomOptions *opt, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
   std::vector<std::string>                       files;
@@ -735,8 +881,8 @@ PetscErrorCode ReadSeries(const char *path, const char *series_uid, PetscInt pha
       AddWarn(meta, w);
     }
   }
-  if (phase >= 0) PetscCall(SelectPhase(path, *pick, phase, meta));
-  PetscCall(ReadSlices(*pick, vol, meta));
+  PetscCall(Prepare(path, *pick, opt, meta));
+  PetscCall(ReadSlices(*pick, opt, vol, meta));
   PetscFunctionReturn(0);
 }
 
@@ -758,21 +904,45 @@ PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSe
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode HtDicomOptions_Default(HtDicomOptions *opt)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(opt, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicomOptions_Default: NULL argument");
+  memset(opt, 0, sizeof(*opt));
+  opt->phase           = HT_DICOM_PHASE_ED;
+  opt->strict          = PETSC_FALSE;
+  opt->keep_localizers = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta)
 {
   PetscFunctionBeginUser;
-  PetscCall(HtDicom_ReadSeriesPhase(path, series_uid, -1, vol, meta));
+  PetscCall(HtDicom_ReadSeriesOpt(path, series_uid, NULL, vol, meta));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode HtDicom_ReadSeriesPhase(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta)
 {
+  HtDicomOptions opt;
+  PetscFunctionBeginUser;
+  PetscCall(HtDicomOptions_Default(&opt));
+  opt.phase = phase < 0 ? HT_DICOM_PHASE_ED : phase;
+  PetscCall(HtDicom_ReadSeriesOpt(path, series_uid, &opt, vol, meta));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtDicom_ReadSeriesOpt(const char *path, const char *series_uid, const HtDicomOptions *optin, HtVolume *vol, HtDicomMeta *meta)
+{
+  HtDicomOptions opt;
   PetscFunctionBeginUser;
   PetscCheck(path && vol, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtDicom_ReadSeries: NULL argument");
+  if (optin) opt = *optin;
+  else PetscCall(HtDicomOptions_Default(&opt));
   memset(vol, 0, sizeof(*vol));
   if (meta) memset(meta, 0, sizeof(*meta));
   try {
-    PetscErrorCode ierr = ReadSeries(path, series_uid, phase, vol, meta);
+    PetscErrorCode ierr = ReadSeries(path, series_uid, &opt, vol, meta);
     if (ierr) {
       if (meta) PetscCall(HtDicomMeta_Free(meta));
       PetscCall(HtVolume_Free(vol));
@@ -802,7 +972,10 @@ PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtV
       PetscCheck(v[0].series_uid == series, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: belongs to a different series than %s", files[q], files[0]);
       sl.insert(sl.end(), v.begin(), v.end());
     }
-    PetscErrorCode ierr = ReadSlices(sl, vol, meta);
+    HtDicomOptions opt;
+    PetscCall(HtDicomOptions_Default(&opt));
+    PetscErrorCode ierr = Prepare(files[0], sl, &opt, meta);
+    if (!ierr) ierr = ReadSlices(sl, &opt, vol, meta);
     if (ierr) {
       if (meta) PetscCall(HtDicomMeta_Free(meta));
       PetscCall(HtVolume_Free(vol));

@@ -93,22 +93,25 @@ typedef struct {
 PetscErrorCode HtDicom_ScanFolder(const char *path, PetscInt *nseries, HtDicomSeriesInfo **list);
 
 /* Read one series (series_uid NULL: the series with most files) from a folder (recursive) into a
- * volume in LPS mm, float HU after RescaleSlope/Intercept (per slice). meta may be NULL. Transfer
- * syntaxes: implicit/explicit LE, explicit BE, RLE, JPEG (baseline/extended/lossless), JPEG-LS (DCMTK
- * codecs) and JPEG 2000 (OpenJPEG). Enhanced multi-frame images whose frames carry positions in the
+ * volume in LPS mm, float HU after RescaleSlope/Intercept (per slice). meta may be NULL. Same as
+ * HtDicom_ReadSeriesOpt with the default options (cine: end-diastole; localizers excluded; irregular
+ * spacing resampled and gantry tilt corrected, with warnings). Transfer syntaxes: implicit/explicit
+ * LE, explicit BE, deflated, RLE, JPEG (baseline/extended/lossless), JPEG-LS (DCMTK codecs) and JPEG
+ * 2000 (OpenJPEG, also multi-frame). Enhanced multi-frame images whose frames carry positions in the
  * functional groups are read frame by frame as slices. Files without SeriesInstanceUID form one
- * unnamed series (warning). Errors name the file and the problem: mixed orientation, missing
- * ImagePositionPatient, duplicate positions (also multi-phase cine series), missing slice (gap > 1.5x
- * the median step), differing rows/cols/spacing, truncated or absent pixel data, colour images,
- * multi-frame files without per-frame positions (no 3D volume is invented). */
+ * unnamed series (warning). Errors name the file and the problem: mixed orientation (when localizers
+ * are kept), missing ImagePositionPatient, duplicate positions without distinct trigger times,
+ * missing slice (gap > 1.5x the median step), differing rows/cols/spacing, truncated or absent pixel
+ * data, colour images, multi-frame files without per-frame positions (no 3D volume is invented). */
 PetscErrorCode HtDicom_ReadSeries(const char *path, const char *series_uid, HtVolume *vol, HtDicomMeta *meta);
 
 /* Multi-phase (cine) series: read the phase-th image (0-based, ordered by TriggerTime, then
- * InstanceNumber) at every slice position. Error if positions have differing image counts or the
- * phase does not exist. phase < 0: same as HtDicom_ReadSeries. */
+ * TemporalPositionIdentifier, then InstanceNumber) at every slice position. Error if positions have
+ * differing image counts or the phase does not exist. phase < 0: end-diastole (phase 0). */
 PetscErrorCode HtDicom_ReadSeriesPhase(const char *path, const char *series_uid, PetscInt phase, HtVolume *vol, HtDicomMeta *meta);
 
-/* Same, from an explicit list of files (all of one series). */
+/* Same, from an explicit list of files (all of one series), default options. meta->nslices counts
+ * the source images (it differs from the volume's slices after resampling). */
 PetscErrorCode HtDicom_ReadFiles(PetscInt nfiles, const char *const files[], HtVolume *vol, HtDicomMeta *meta);
 
 /* Read identifying + non-identifying attributes of one file without pixel data (meta->nslices = 0). */

@@ -527,7 +527,8 @@ PetscErrorCode HtStore_ImportSeries(HtStore st, const HtVolume *vol, const HtDic
   PetscCheck(st && vol && meta && ids, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_ImportSeries: NULL argument");
   memset(ids, 0, sizeof(*ids));
   PetscCheck(vol->val && HtGrid_Count(&vol->g) > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: import of an empty volume", st->dbpath);
-  PetscCheck(meta->nslices == 0 || meta->nslices == vol->g.n[2], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: metadata has %" PetscInt_FMT " slices but the volume %" PetscInt_FMT "; nothing imported", st->dbpath, meta->nslices, vol->g.n[2]);
+  /* meta->nslices counts source images: it differs from the volume's slices after resampling */
+  PetscCheck(meta->nslices >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: metadata slice count negative; nothing imported", st->dbpath);
   for (int a = 0; a < 3; a++) PetscCheck(vol->g.spacing[a] > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: volume spacing not positive; nothing imported", st->dbpath);
   char skey[256], sekey[512];
   StudyKey(meta, skey, sizeof(skey));

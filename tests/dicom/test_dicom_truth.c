@@ -18,9 +18,15 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
   PetscCall(HtT_Join(dir, sizeof(dir), root, sub));
   const cJSON *ipp = cJSON_GetObjectItem(t, "images_per_position");
   if (ipp && cJSON_GetArraySize(ipp) == 1 && cJSON_GetArrayItem(ipp, 0)->valuedouble > 1) {
-    HT_EXPECT_ERROR(HtDicom_ReadSeries(dir, NULL, &vol, &meta), msg, sizeof(msg));
-    printf("%s: %g images per position -> refused: %s\n", name, cJSON_GetArrayItem(ipp, 0)->valuedouble, msg);
-    HT_CHECK(strstr(msg, "duplicate slice position") != NULL, "%s: message names the duplicate positions", name);
+    /* default read of a cine series: end-diastole (phase 0 = earliest TriggerTime), with a warning */
+    HtVolume    ed;
+    HtDicomMeta edm;
+    PetscCall(HtDicom_ReadSeries(dir, NULL, &ed, &edm));
+    PetscBool said = PETSC_FALSE;
+    for (PetscInt w = 0; w < edm.nwarnings; w++) said = said || strstr(edm.warnings[w], "end-diastole") != NULL;
+    printf("%s: %g images per position -> default read %" PetscInt_FMT " slices, warning %s\n", name, cJSON_GetArrayItem(ipp, 0)->valuedouble, ed.g.n[2], edm.nwarnings ? edm.warnings[edm.nwarnings - 1] : "(none)");
+    HT_CHECK(said, "%s: cine default read says end-diastole", name);
+    /* duplicates without distinct timing are still refused (ReadFiles of phase 0 twice) */
     /* one cardiac phase read as a volume: files N.dcm = InstanceNumber N, 20 phases per position
      * (SOURCE.md), so N = 1, 21, 41, ... is one image per position: oblique geometry check */
     int          npos = (int)Num(t, "n_unique_positions"), per = (int)cJSON_GetArrayItem(ipp, 0)->valuedouble;
@@ -56,6 +62,19 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
     for (size_t q = 0; q < nvp; q++) nd += ph.val[q] != vol.val[q];
     printf("%s: phase 0 by TriggerTime vs files 1+%dk: %zu voxels differ\n", name, per, nd);
     HT_CHECK(nd == 0 && HtGrid_Same(&ph.g, &vol.g, 1e-9), "phase 0 selection");
+    nd = 0;
+    for (size_t q = 0; q < nvp; q++) nd += ed.val[q] != vol.val[q];
+    HT_CHECK(nd == 0 && HtGrid_Same(&ed.g, &vol.g, 1e-9), "default (end-diastole) read = files 1+%dk", per);
+    PetscCall(HtVolume_Free(&ed));
+    PetscCall(HtDicomMeta_Free(&edm));
+    {
+      const char *dup[2] = {files[0], files[0]};
+      char        cp[PETSC_MAX_PATH_LEN];
+      (void)cp;
+      HT_EXPECT_ERROR(HtDicom_ReadFiles(2, dup, &ph, NULL), msg, sizeof(msg));
+      printf("%s: the same file twice -> %s\n", name, msg);
+      HT_CHECK(strstr(msg, "duplicate slice position") != NULL, "duplicates without timing refused");
+    }
     PetscCall(HtVolume_Free(&ph));
     PetscCall(HtVolume_Free(&vol));
     PetscCall(HtDicomMeta_Free(&meta));
