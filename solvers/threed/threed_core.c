@@ -761,6 +761,7 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   PetscCall(TSBDFSetOrder(ts, 2));
   PetscCall(TSSetTimeStep(ts, dt));
   PetscCall(TSSetTime(ts, 0.0));
+  PetscCall(TSSetSolution(ts, td->u));
   PetscCall(TSSetMaxTime(ts, 1e30));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_STEPOVER));
@@ -768,6 +769,13 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   PetscCall(TSGetSNES(ts, &snes));
   td->snes = snes;
   PetscCall(SNESSetTolerances(snes, 1e-10, 1e-6, PETSC_DEFAULT, 25, PETSC_DEFAULT));
+  /* PetscFE Jacobian assembly costs ~100x a residual here: reuse the Jacobian and its factorisation
+   * across Newton iterations and time steps (chord Newton), refreshed every 10 iterations; change with
+   * -threed_snes_lag_jacobian / -threed_snes_lag_preconditioner */
+  PetscCall(SNESSetLagJacobian(snes, 10));
+  PetscCall(SNESSetLagJacobianPersists(snes, PETSC_TRUE));
+  PetscCall(SNESSetLagPreconditioner(snes, 10));
+  PetscCall(SNESSetLagPreconditionerPersists(snes, PETSC_TRUE));
   PetscCall(SNESGetKSP(snes, &ksp));
   PetscCall(SetSolverDefaults(td, ksp));
   PetscCall(SNESSetConvergenceHistory(snes, NULL, NULL, 64, PETSC_TRUE));
