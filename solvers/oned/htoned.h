@@ -88,7 +88,8 @@ PetscErrorCode HtOneD_SetInletFlow(HtOneD od, PetscInt n, const PetscReal t_s[],
 PetscErrorCode HtOneD_SetRunControl(HtOneD od, PetscReal cfl, PetscInt max_cycles, PetscReal tol_Pa);
 
 /* Options (prefix "oned_"): -oned_cfl, -oned_max_cycles, -oned_min_cycles, -oned_tol_mmHg,
- * -oned_cells_per_m (default 1000), -oned_total_pressure (junction continuity of total pressure),
+ * -oned_cells_per_m (default 1000, vessels without M), -oned_cell_scale (multiplies the configs' M, default 1),
+ * -oned_smooth_inflow (periodic cubic instead of linear inflow interpolation), -oned_total_pressure (junction continuity of total pressure),
  * -oned_vtk_frames (frames of the last cycle in network.pvd, default 50). */
 PetscErrorCode HtOneD_SetFromOptions(HtOneD od);
 /* Validates the model (radii, lengths, moduli > 0, known outlets, connected tree of vessels with one

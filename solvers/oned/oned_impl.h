@@ -13,6 +13,8 @@ typedef struct {
   PetscReal    dx;
   PetscReal   *A0, *G;  /* per cell: reference area, stiffness G = beta/A0 (p = Pext + G (sqrt A - sqrt A0)) */
   PetscReal   *dG, *dsA0; /* per cell: dG/dx, d sqrt(A0)/dx (tapering source) */
+  PetscReal   *sA0;     /* per cell: sqrt(A0) */
+  PetscBool    tapered; /* A0 or G vary along the vessel */
   PetscReal   *Gf;      /* per face (M+1): stiffness at the cell faces (fluxes) */
   PetscReal    A0b[2], Gb[2]; /* at x = 0 and x = L */
   PetscReal    Zc;      /* characteristic impedance at the outlet, rho c0 / A0 */
@@ -46,7 +48,7 @@ struct _p_HtOneD {
   PetscInt          nin;
   PetscReal        *tin, *qin;
   PetscReal         T;
-  PetscReal         cfl, tol_Pa, cells_per_m;
+  PetscReal         cfl, tol_Pa, cells_per_m, cell_scale;
   PetscInt          max_cycles, min_cycles, nframes, nsamp;
   PetscBool         total_pressure, smooth_inflow;
   PetscBool         setup, solved;

@@ -19,6 +19,7 @@ PetscErrorCode HtOneD_Create(MPI_Comm comm, HtOneD *od)
   o->tol_Pa      = HT_MMHG_TO_PA;
   o->cells_per_m = 1000.0;
   o->nframes     = 50;
+  o->cell_scale  = 1.0;
   o->inlet_node  = -1;
   PetscCall(PetscStrncpy(o->source, "1D model", sizeof(o->source)));
   *od = o;
@@ -148,6 +149,7 @@ PetscErrorCode HtOneD_SetFromOptions(HtOneD od)
   PetscCall(PetscOptionsInt("-min_cycles", "minimum cardiac cycles", NULL, od->min_cycles, &od->min_cycles, NULL));
   PetscCall(PetscOptionsReal("-tol_mmHg", "periodicity tolerance (RMS pressure change between cycles)", NULL, tol_mmHg, &tol_mmHg, NULL));
   PetscCall(PetscOptionsReal("-cells_per_m", "cells per metre when a vessel gives no M", NULL, od->cells_per_m, &od->cells_per_m, NULL));
+  PetscCall(PetscOptionsReal("-cell_scale", "multiply the cell counts M given by the config", NULL, od->cell_scale, &od->cell_scale, NULL));
   PetscCall(PetscOptionsBool("-smooth_inflow", "periodic cubic (instead of linear) interpolation of the inflow samples", NULL, od->smooth_inflow, &od->smooth_inflow, NULL));
   PetscCall(PetscOptionsBool("-total_pressure", "junctions conserve total pressure", NULL, od->total_pressure, &od->total_pressure, NULL));
   PetscCall(PetscOptionsInt("-vtk_frames", "frames of the last cycle written to network.pvd", NULL, od->nframes, &od->nframes, NULL));
@@ -155,6 +157,7 @@ PetscErrorCode HtOneD_SetFromOptions(HtOneD od)
   od->tol_Pa = tol_mmHg * HT_MMHG_TO_PA;
   PetscCall(HtOneD_SetRunControl(od, od->cfl, od->max_cycles, od->tol_Pa));
   PetscCheck(od->nframes >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: -oned_vtk_frames must be >= 1", od->source);
+  PetscCheck(od->cell_scale > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: -oned_cell_scale must be positive", od->source);
   PetscCheck(od->cells_per_m > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: -oned_cells_per_m must be positive", od->source);
   PetscFunctionReturn(0);
 }
@@ -357,7 +360,7 @@ PetscErrorCode HtOneD_SetUp(HtOneD od)
   for (PetscInt i = 0; i < od->nv; i++) {
     HtOneDVesselData *v = &od->v[i];
     HtOneDVessel     *p = &v->par;
-    PetscInt          M = p->ncells > 0 ? p->ncells : (PetscInt)PetscCeilReal(p->L_m * od->cells_per_m);
+    PetscInt          M = p->ncells > 0 ? (PetscInt)PetscCeilReal(p->ncells * od->cell_scale - 1e-9) : (PetscInt)PetscCeilReal(p->L_m * od->cells_per_m);
     if (M < 5) M = 5;
     v->M  = M;
     v->dx = p->L_m / M;
@@ -370,6 +373,12 @@ PetscErrorCode HtOneD_SetUp(HtOneD od)
       Geometry(p, x + h, &Ap, &Gp);
       v->dG[c]   = (Gp - Gm) / (2 * h);
       v->dsA0[c] = (PetscSqrtReal(Ap) - PetscSqrtReal(Am)) / (2 * h);
+    }
+    PetscCall(PetscMalloc1(M, &v->sA0));
+    v->tapered = PETSC_FALSE;
+    for (PetscInt c = 0; c < M; c++) {
+      v->sA0[c] = PetscSqrtReal(v->A0[c]);
+      if (v->dG[c] != 0 || v->dsA0[c] != 0) v->tapered = PETSC_TRUE;
     }
     PetscCall(PetscMalloc1(M + 1, &v->Gf));
     for (PetscInt f = 0; f <= M; f++) {
@@ -458,6 +467,7 @@ PetscErrorCode HtOneD_Destroy(HtOneD *od)
     HtOneDVesselData *v = &o->v[i];
     if (v->A0) PetscCall(PetscFree4(v->A0, v->G, v->dG, v->dsA0));
     PetscCall(PetscFree(v->Gf));
+    PetscCall(PetscFree(v->sA0));
     for (PetscInt s = 0; s < HT_ONED_NPROBE; s++) {
       PetscCall(PetscFree(v->pr_P[s]));
       PetscCall(PetscFree(v->pr_Q[s]));

@@ -250,6 +250,17 @@ static void ProbeValues(HtOneDVesselData *v, const PetscReal *x, PetscReal out[H
 
 /* ---- one vessel: predictor and corrector ------------------------------------------------------ */
 /* work layout: UL (2M), UR (2M) predicted face states */
+/* friction + tapering source of the momentum equation at cell i */
+static inline PetscReal Source(const HtOneDVesselData *v, PetscInt i, PetscReal A, PetscReal Q, PetscReal fr, PetscReal rho)
+{
+  PetscReal S = -fr * Q / A;
+  if (v->tapered) {
+    PetscReal sA = PetscSqrtReal(A);
+    S -= (v->dG[i] * (2.0 / 3.0 * A * sA - A * v->sA0[i]) - v->G[i] * A * v->dsA0[i]) / rho;
+  }
+  return S;
+}
+
 static void Predict(HtOneD od, HtOneDVesselData *v, const PetscReal *x, PetscReal dt, PetscReal *UL, PetscReal *UR)
 {
   const PetscInt  M = v->M;
@@ -272,7 +283,7 @@ static void Predict(HtOneD od, HtOneDVesselData *v, const PetscReal *x, PetscRea
       PetscReal fl0, fl1, fr0, fr1, A = x[2 * i], Q = x[2 * i + 1], S;
       Flux(UL[2 * i], UL[2 * i + 1], v->Gf[i], rho, &fl0, &fl1);
       Flux(UR[2 * i], UR[2 * i + 1], v->Gf[i + 1], rho, &fr0, &fr1);
-      S = -fr * Q / A - (v->dG[i] * (2.0 / 3.0 * A * PetscSqrtReal(A) - A * PetscSqrtReal(v->A0[i])) - v->G[i] * A * v->dsA0[i]) / rho;
+      S = Source(v, i, A, Q, fr, rho);
       UL[2 * i] += h * (fl0 - fr0);
       UR[2 * i] += h * (fl0 - fr0);
       UL[2 * i + 1] += h * (fl1 - fr1) + 0.5 * dt * S;
@@ -292,18 +303,14 @@ static void Correct(HtOneD od, HtOneDVesselData *v, PetscReal *x, PetscReal dt, 
   Flux(v->Ub[1][0], v->Ub[1][1], v->Gf[M], rho, &F[2 * M], &F[2 * M + 1]);
   for (PetscInt f = 1; f < M; f++) {
     PetscReal AL = UR[2 * (f - 1)], QL = UR[2 * (f - 1) + 1], AR = UL[2 * f], QR = UL[2 * f + 1], G = v->Gf[f];
-    PetscReal fl0, fl1, fr0, fr1, sl, sr, s;
-    Flux(AL, QL, G, rho, &fl0, &fl1);
-    Flux(AR, QR, G, rho, &fr0, &fr1);
-    sl           = PetscAbsReal(QL / AL) + HtOneD_WaveSpeed(AL, G, rho);
-    sr           = PetscAbsReal(QR / AR) + HtOneD_WaveSpeed(AR, G, rho);
-    s            = PetscMax(sl, sr);
-    F[2 * f]     = 0.5 * (fl0 + fr0) - 0.5 * s * (AR - AL);
-    F[2 * f + 1] = 0.5 * (fl1 + fr1) - 0.5 * s * (QR - QL);
+    PetscReal sAL = PetscSqrtReal(AL), sAR = PetscSqrtReal(AR), k = G / (3.0 * rho), uL = QL / AL, uR = QR / AR;
+    PetscReal sl = PetscAbsReal(uL) + PetscSqrtReal(1.5 * k * sAL), sr = PetscAbsReal(uR) + PetscSqrtReal(1.5 * k * sAR), s = PetscMax(sl, sr);
+    F[2 * f]     = 0.5 * (QL + QR) - 0.5 * s * (AR - AL);
+    F[2 * f + 1] = 0.5 * (QL * uL + k * AL * sAL + QR * uR + k * AR * sAR) - 0.5 * s * (QR - QL);
   }
   for (PetscInt i = 0; i < M; i++) {
     PetscReal A = 0.5 * (UL[2 * i] + UR[2 * i]), Q = 0.5 * (UL[2 * i + 1] + UR[2 * i + 1]), S;
-    S = -fr * Q / A - (v->dG[i] * (2.0 / 3.0 * A * PetscSqrtReal(A) - A * PetscSqrtReal(v->A0[i])) - v->G[i] * A * v->dsA0[i]) / rho;
+    S = Source(v, i, A, Q, fr, rho);
     x[2 * i] -= r * (F[2 * i + 2] - F[2 * i]);
     x[2 * i + 1] -= r * (F[2 * i + 3] - F[2 * i + 1]) - dt * S;
   }
@@ -346,7 +353,11 @@ static PetscErrorCode GlobalSpeed(HtOneD od, PetscReal *x, PetscReal *smax)
     }
     loc[0] = PetscMax(loc[0], s);
   }
-  PetscCall(MPIU_Allreduce(loc, glob, 2, MPIU_REAL, MPIU_MAX, od->comm));
+  if (od->size > 1) PetscCall(MPIU_Allreduce(loc, glob, 2, MPIU_REAL, MPIU_MAX, od->comm));
+  else {
+    glob[0] = loc[0];
+    glob[1] = loc[1];
+  }
   if (glob[1] >= 0) {
     PetscReal info[2] = {-1, -1}, ginfo[2];
     if (bv == (PetscInt)glob[1]) {
