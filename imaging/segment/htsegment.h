@@ -28,7 +28,8 @@
  *      heart label) is split the same way (cores relative to its own thickness; the longest
  *      aorta-sized tube in it = pulmonary trunk, kept within 3 trunk radii; only its upper
  *      half marks the trunk: its lower part is the right-ventricular outflow tract, as round
- *      as the trunk, below the pulmonary valve).
+ *      as the trunk, below the pulmonary valve; what the trunk floods below its marker joins
+ *      the heart).
  *   7. aorta outline: a one-voxel layer down to 30 % of the tissue-to-blood step where the
  *      outside is enhanced (intimal flap next to a false lumen; at a plain wall the half level
  *      stays), then a closing of the aorta label with a 4 mm ball (flap, intraluminal calcium).

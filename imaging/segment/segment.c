@@ -430,14 +430,21 @@ static PetscErrorCode RightHeart(const HtGrid *g, const HtVolume *ct, const HtSe
       PetscCall(HtSeg_Dilate(g, tmp, 3.0 * disc[pe].rmean, nearpa)); /* trunk and proximal branches */
     }
     size_t nh = 0, np = 0;
+    /* below the trunk marker's lowest slice, what the trunk flooded is outflow tract */
+    PetscInt kcut = kpa;
     for (size_t i = 0; i < N; i++) {
       if (mk[i] == HT_SEG_HEART && rh[i] && !heart[i]) {
         heart[i] = 1;
         nh++;
       }
       if (pe >= 0 && mk[i] == HT_SEG_PA && nearpa[i]) {
-        pa[i] = 1;
-        np++;
+        if ((PetscInt)(i / ((size_t)g->n[0] * g->n[1])) >= kcut) {
+          pa[i] = 1;
+          np++;
+        } else if (rh[i] && !heart[i]) { /* outflow tract below the trunk marker: ventricle */
+          heart[i] = 1;
+          nh++;
+        }
       }
     }
     if (o->verbose) HtLog_Info("segment: right heart pool %.0f mL: chambers %.0f mL, pulmonary artery %.0f mL%s", (double)sizes[best] * HtGrid_VoxelVolume_mm3(g) / 1000.0, (double)nh * HtGrid_VoxelVolume_mm3(g) / 1000.0, (double)np * HtGrid_VoxelVolume_mm3(g) / 1000.0, pe < 0 ? " (no trunk found)" : "");

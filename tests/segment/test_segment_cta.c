@@ -200,7 +200,7 @@ static PetscErrorCode Run(void)
     printf("pulmonary artery Dice: %.3f\n", d);
     /* issue 8 asks for 0.75 (not reached yet: the pulmonary valve plane is not found, the
      * outflow tract below it is partly labelled PA); guard against regressions */
-    HT_CHECK(d >= 0.65, "pulmonary artery Dice %.3f < 0.65", d);
+    HT_CHECK(d >= 0.68, "pulmonary artery Dice %.3f < 0.68", d);
   }
   if (ok1) PetscCall(HtLabels_Free(&ref));
   if (ok2) PetscCall(HtLabels_Free(&lumen));
