@@ -1,67 +1,19 @@
 /* ChamberElastanceInductor: time-varying elastance chamber with an outflow inertance.
  * Parameters: Emax, Emin, Vrd, Vrs, Impedance L; "activation_function" (type half_cosine:
  * t_active, t_twitch; piecewise_cosine: contract_start, relax_start, contract_duration,
- * relax_duration). With the activation a(t) in [0, 1]:
+ * relax_duration; two_hill, wrapping_cosine, fourier: see chamber_activation.c). With the activation
+ * a(t) in [0, 1]:
  *   E(t) = Emin + (Emax - Emin) a(t),   V_rest(t) = Vrs + (1 - a(t)) (Vrd - Vrs).
  * Internal variable V_c ("Vc:<name>"). Local y = [P_in, Q_in, P_out, Q_out, V_c]:
  *   P_in - E(t) (V_c - V_rest(t)) = 0
  *   P_in - P_out - L dQ_out/dt = 0
  *   Q_in - Q_out - dV_c/dt = 0
- * half_cosine: t_c = t mod T - t_active (0 before t_active); a = (1 - cos(2 pi t_c / t_twitch))/2
- * while t_c <= t_twitch, else 0. */
+ * (activation functions: chamber_activation.c) */
 #include "zerod_impl.h"
 #include <math.h>
 
 PetscErrorCode HtZD_VesselFinalize(HtZeroD, HtZDBlock *);
-
-static PetscErrorCode ReadNum(HtZeroD zd, HtZDBlock *b, const cJSON *o, const char *key, PetscReal *v)
-{
-  const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-  PetscFunctionBeginUser;
-  PetscCheck(cJSON_IsNumber(it), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: activation_function of chamber %s needs the number %s", zd->source, b->name, key);
-  *v = it->valuedouble;
-  PetscFunctionReturn(0);
-}
-
-/* Called by the loader with the chamber's JSON object (activation_function sits beside "values"). */
-PetscErrorCode HtZD_ChamberActivation(HtZeroD zd, HtZDBlock *b, const cJSON *chamber)
-{
-  const cJSON *af = cJSON_GetObjectItemCaseSensitive(chamber, "activation_function"), *ty;
-
-  PetscFunctionBeginUser;
-  PetscCheck(af && cJSON_IsObject(af), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: chamber %s lacks an activation_function", zd->source, b->name);
-  ty = cJSON_GetObjectItemCaseSensitive(af, "type");
-  PetscCheck(cJSON_IsString(ty), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: activation_function of chamber %s lacks a type", zd->source, b->name);
-  if (!strcmp(ty->valuestring, "half_cosine")) {
-    b->act_type = 1;
-    PetscCall(ReadNum(zd, b, af, "t_active", &b->act[0]));
-    PetscCall(ReadNum(zd, b, af, "t_twitch", &b->act[1]));
-    PetscCheck(b->act[1] > 0.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: chamber %s: t_twitch must be > 0", zd->source, b->name);
-  } else if (!strcmp(ty->valuestring, "piecewise_cosine")) {
-    b->act_type = 2;
-    PetscCall(ReadNum(zd, b, af, "contract_start", &b->act[0]));
-    PetscCall(ReadNum(zd, b, af, "relax_start", &b->act[1]));
-    PetscCall(ReadNum(zd, b, af, "contract_duration", &b->act[2]));
-    PetscCall(ReadNum(zd, b, af, "relax_duration", &b->act[3]));
-  } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: chamber %s: activation_function type %s is not supported (half_cosine, piecewise_cosine)", zd->source, b->name, ty->valuestring);
-  PetscFunctionReturn(0);
-}
-
-PetscReal HtZD_Activation(const HtZDBlock *b, PetscReal time, PetscReal T)
-{
-  if (b->act_type == 1) {
-    PetscReal tc = fmod(time, T), tcon = 0.0;
-    if (tc >= b->act[0]) tcon = tc - b->act[0];
-    return tcon <= b->act[1] ? -0.5 * cos(2.0 * PETSC_PI * tcon / b->act[1]) + 0.5 : 0.0;
-  } else if (b->act_type == 2) {
-    PetscReal c = fmod(time - b->act[0], T);
-    if (0.0 <= c && c < b->act[2]) return 0.5 * (1.0 - cos(PETSC_PI * c / b->act[2]));
-    c = fmod(time - b->act[1], T);
-    if (0.0 <= c && c < b->act[3]) return 0.5 * (1.0 + cos(PETSC_PI * c / b->act[3]));
-  }
-  return 0.0;
-}
+PetscReal      HtZD_Activation(const HtZDBlock *, PetscReal, PetscReal);
 
 static PetscErrorCode Setup(HtZeroD zd, HtZDBlock *b, const cJSON *v)
 {

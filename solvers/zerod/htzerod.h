@@ -22,8 +22,10 @@
  * Supported (svZeroDSolver names): vessels BloodVessel (R_poiseuille, C, L, stenosis_coefficient; C = 0
  * or L = 0 give the RL/RC variants), BloodVesselCRL; junctions NORMAL_JUNCTION, resistive_junction,
  * BloodVesselJunction; boundary conditions FLOW, PRESSURE, RESISTANCE, RCR, CORONARY, ClosedLoopRCR,
- * ClosedLoopCoronaryLeft/Right; closed_loop_blocks ClosedLoopHeartAndPulmonary; valves ValveTanh;
- * chambers ChamberElastanceInductor (half_cosine / piecewise_cosine activation);
+ * ClosedLoopCoronaryLeft/Right; closed_loop_blocks ClosedLoopHeartAndPulmonary; valves ValveTanh,
+ * PiecewiseValve; chambers ChamberElastanceInductor, ChamberElastanceInductorExponential,
+ * LinearElastanceChamber (activation_function half_cosine / piecewise_cosine / two_hill /
+ * wrapping_cosine / fourier), ChamberSphere;
  * external_solver_coupling_blocks of type FLOW/PRESSURE. Any scalar parameter may be a periodic time
  * series ("values" + "t"). Unknown block types or parameters are errors naming the block.
  */

@@ -47,6 +47,7 @@ static PetscErrorCode ConnFree(ConnList *l)
 }
 
 PetscErrorCode HtZD_ChamberActivation(HtZeroD, HtZDBlock *, const cJSON *);
+PetscErrorCode HtZD_ChamberActivationSetUp(HtZeroD);
 
 static PetscInt FindBlock(HtZeroD zd, const char *name)
 {
@@ -447,6 +448,7 @@ static PetscErrorCode LoadModel(HtZeroD zd, const cJSON *model, ConnList *clp, P
     PetscCheck(!(zd->sp.cardiac_period > 0.0 && zd->sp.cardiac_period != zd->model_period), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: cardiac_period %g in simulation_parameters differs from the period %g of the time-dependent inputs", zd->source, (double)zd->sp.cardiac_period, (double)zd->model_period);
     zd->period = zd->model_period;
   } else zd->period = zd->sp.cardiac_period;
+  PetscCall(HtZD_ChamberActivationSetUp(zd));
   PetscCall(LoadInitial(zd, model));
   zd->loaded = PETSC_TRUE;
   PetscFunctionReturn(0);

@@ -4,6 +4,7 @@
 extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJunction, HtZD_BloodVesselJunction;
 extern const HtZDBlockType HtZD_ResistiveJunction, HtZD_ValveTanh, HtZD_ChamberElastanceInductor, HtZD_LinearElastanceChamber;
 extern const HtZDBlockType HtZD_ClosedLoopHeart, HtZD_ClosedLoopRCR, HtZD_ClosedLoopCoronaryLeft, HtZD_ClosedLoopCoronaryRight;
+extern const HtZDBlockType HtZD_PiecewiseValve, HtZD_ChamberElastanceInductorExponential, HtZD_ChamberSphere;
 extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
 
 static const HtZDBlockType *const registry[] = {
@@ -20,6 +21,9 @@ static const HtZDBlockType *const registry[] = {
   &HtZD_ValveTanh,           /* block_valve_tanh.c */
   &HtZD_ChamberElastanceInductor, /* block_chamber.c */
   &HtZD_LinearElastanceChamber,   /* block_linear_chamber.c */
+  &HtZD_PiecewiseValve,      /* block_valve_piecewise.c */
+  &HtZD_ChamberElastanceInductorExponential, /* block_chamber_exponential.c */
+  &HtZD_ChamberSphere,       /* block_chamber_sphere.c */
   &HtZD_ClosedLoopHeart,     /* block_closedloop_heart.c */
   &HtZD_ClosedLoopRCR,       /* bc_closedloop_rcr.c */
   &HtZD_ClosedLoopCoronaryLeft,  /* bc_closedloop_coronary.c */
