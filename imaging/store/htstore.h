@@ -55,6 +55,30 @@ PetscErrorCode HtStore_Counts(HtStore st, PetscInt *npatients, PetscInt *nstudie
 /* PRAGMA integrity_check == "ok". */
 PetscErrorCode HtStore_IntegrityCheck(HtStore st, PetscBool *ok);
 
+/* Import policy: a series whose BurnedInAnnotation is "YES" (identifying text may be burned into the
+ * pixels) is refused unless allowed (then imported with a warning and an audit row). Default: refuse. */
+PetscErrorCode HtStore_SetAllowBurnedIn(HtStore st, PetscBool allow);
+
+/* One series: ids, de-identified UIDs, pseudonym, shifted study date, modality, geometry, encoding,
+ * runs and its audit rows, as text or JSON (no PHI: the store holds none). */
+PetscErrorCode HtStore_ShowSeries(HtStore st, PetscInt series_id, FILE *out, PetscBool json);
+/* Delete a series and its runs (its study and patient too when left empty), one transaction,
+ * recorded in the audit trail. Error if the series does not exist. */
+PetscErrorCode HtStore_DeleteSeries(HtStore st, PetscInt series_id);
+/* Export a stored series as de-identified DICOM into outdir (created; must be absent or empty): one
+ * CT/MR Image Storage file per slice (Secondary Capture for other modalities), explicit VR little
+ * endian, 16-bit signed pixels with RescaleSlope/Intercept reproducing the stored values, geometry
+ * from the stored grid, PatientName/ID = pseudonym, the store's de-identified study/series UIDs,
+ * SOP/FrameOfReference UIDs derived with the key, shifted study date, PatientIdentityRemoved YES,
+ * DeidentificationMethod(+CodeSequence 113100/113106). No identifying value is written. Audited. */
+PetscErrorCode HtStore_ExportDicom(HtStore st, PetscInt series_id, const char *outdir, PetscInt *nfiles);
+
+/* `hemotwin store ACTION ...`: list [--json] | show ID [--json] | export ID --out DIR | delete ID,
+ * with --store FILE (default hemotwin.db) --key FILE --quiet. argv[0] is "store" (or the program
+ * name). Prints one error line on failure; returns the exit code (0 ok, 1 error, 2 usage). Listing,
+ * show, export and delete never create a store: a missing database is an error. */
+int HtStore_Main(int argc, char **argv);
+
 /* De-identification primitives with the store's key (also usable by the pipeline for outputs). */
 PetscErrorCode HtStore_Pseudonym(HtStore st, const HtDicomMeta *meta, char pseudonym[24]);
 PetscErrorCode HtStore_DeidUid(HtStore st, const char *uid, char out[HT_DICOM_UID_LEN]);

@@ -3,6 +3,7 @@
  * Nothing identifying is written: the database holds pseudonyms, remapped UIDs, shifted dates,
  * geometry, pixels and pipeline reports. The HMAC key lives in its own 0600 file. */
 #include <htstore.h>
+#include "store_export.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +16,10 @@
 #include <zlib.h>
 
 struct _p_HtStore {
-  sqlite3 *db;
-  uint8_t  key[32];
-  char     dbpath[PETSC_MAX_PATH_LEN];
+  sqlite3  *db;
+  uint8_t   key[32];
+  char      dbpath[PETSC_MAX_PATH_LEN];
+  PetscBool allow_burned_in;
 };
 
 #define HT_STORE_SCHEMA_VERSION 1
@@ -134,14 +136,16 @@ static PetscErrorCode LoadOrCreateKey(const char *keypath, uint8_t key[32])
   PetscFunctionReturn(0);
 }
 
+/* AUTOINCREMENT: ids of deleted rows are never reused, so the audit trail ("series N") stays
+ * unambiguous after `store delete`. */
 static const char *kSchema =
   "CREATE TABLE IF NOT EXISTS info(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS patients(id INTEGER PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE, date_shift_applied INTEGER NOT NULL DEFAULT 1);"
-  "CREATE TABLE IF NOT EXISTS studies(id INTEGER PRIMARY KEY, patient_id INTEGER NOT NULL REFERENCES patients(id), deid_uid TEXT NOT NULL UNIQUE, study_date_shifted TEXT NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id), deid_uid TEXT NOT NULL UNIQUE,"
+  "CREATE TABLE IF NOT EXISTS patients(id INTEGER PRIMARY KEY AUTOINCREMENT, pseudonym TEXT NOT NULL UNIQUE, date_shift_applied INTEGER NOT NULL DEFAULT 1);"
+  "CREATE TABLE IF NOT EXISTS studies(id INTEGER PRIMARY KEY AUTOINCREMENT, patient_id INTEGER NOT NULL REFERENCES patients(id), deid_uid TEXT NOT NULL UNIQUE, study_date_shifted TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL REFERENCES studies(id), deid_uid TEXT NOT NULL UNIQUE,"
   " modality TEXT NOT NULL, geometry_json TEXT NOT NULL, encoding TEXT NOT NULL CHECK(encoding IN ('int16','float32')),"
   " scale REAL NOT NULL, offset REAL NOT NULL, nvox INTEGER NOT NULL, volume BLOB NOT NULL, checksum TEXT NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, series_id INTEGER NOT NULL REFERENCES series(id), case_name TEXT NOT NULL, time TEXT NOT NULL, report_json TEXT);"
+  "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY AUTOINCREMENT, series_id INTEGER NOT NULL REFERENCES series(id), case_name TEXT NOT NULL, time TEXT NOT NULL, report_json TEXT);"
   "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT);";
 
 PetscErrorCode HtStore_Open(const char *dbpath, const char *keypath, HtStore *out)
@@ -549,10 +553,17 @@ PetscErrorCode HtStore_ImportSeries(HtStore st, const HtVolume *vol, const HtDic
   /* StudyDate, else the series/acquisition/content date, shifted */
   const char *date = meta->study_date[0] ? meta->study_date : meta->series_date[0] ? meta->series_date : meta->acquisition_date[0] ? meta->acquisition_date : meta->content_date;
   PetscCall(HtStore_ShiftDate(st, meta, date, ids->study_date_shifted));
-  if (!strcmp(meta->burned_in_annotation, "YES")) HtLog_Warn("store: the series declares burned-in annotation; pixel data may contain identifying text");
+  /* burned-in text is PHI the tag-level de-identification cannot remove */
+  PetscCheck(strcmp(meta->burned_in_annotation, "YES") || st->allow_burned_in, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: the series declares BurnedInAnnotation YES (identifying text may be in the pixels); refused (--allow-burned-in to import anyway)", st->dbpath);
+  if (!strcmp(meta->burned_in_annotation, "YES")) HtLog_Warn("store: importing a series with burned-in annotation (allowed): pixel data may contain identifying text");
 
   PetscCall(Exec(st, "BEGIN IMMEDIATE"));
   PetscErrorCode ierr = ImportTx(st, vol, meta, ids);
+  if (!ierr && !strcmp(meta->burned_in_annotation, "YES") && !ids->existed) {
+    char detail[128];
+    snprintf(detail, sizeof(detail), "series %" PetscInt_FMT ": burned-in annotation declared, import allowed", ids->series_id);
+    ierr = Audit(st, "burned_in_allowed", detail);
+  }
   if (!ierr) ierr = Exec(st, "COMMIT");
   if (ierr) {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -904,4 +915,326 @@ PetscErrorCode HtStore_PhiScanFile(const char *path, const HtDicomMeta *meta, Pe
   PetscCall(HtDicomMeta_PhiStringsFree(n, &strs, &names));
   PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: read error during PHI scan", path);
   PetscFunctionReturn(0);
+}
+
+/* ---- policy, show, delete, export ----------------------------------------------------------------- */
+PetscErrorCode HtStore_SetAllowBurnedIn(HtStore st, PetscBool allow)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(st, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_SetAllowBurnedIn: NULL store");
+  st->allow_burned_in = allow;
+  PetscFunctionReturn(0);
+}
+
+/* series row facts shared by show and export */
+typedef struct {
+  PetscInt study_id, patient_id;
+  char     uid[HT_DICOM_UID_LEN], study_uid[HT_DICOM_UID_LEN], modality[17], pseudonym[24], date[16], enc[16];
+  char    *geometry; /* allocated */
+} SeriesRow;
+
+static PetscErrorCode GetSeriesRow(HtStore st, PetscInt id, SeriesRow *r)
+{
+  sqlite3_stmt *s;
+  PetscFunctionBeginUser;
+  memset(r, 0, sizeof(*r));
+  PetscCall(Prepare(st,
+                    "SELECT se.deid_uid, se.modality, se.encoding, se.geometry_json, sd.id, sd.deid_uid, sd.study_date_shifted, p.id, p.pseudonym "
+                    "FROM series se JOIN studies sd ON se.study_id=sd.id JOIN patients p ON sd.patient_id=p.id WHERE se.id=?",
+                    &s));
+  sqlite3_bind_int64(s, 1, id);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    sqlite3_finalize(s);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: no series %" PetscInt_FMT, st->dbpath, id);
+  }
+#define COL(i) ((const char *)sqlite3_column_text(s, i) ? (const char *)sqlite3_column_text(s, i) : "")
+  snprintf(r->uid, sizeof(r->uid), "%s", COL(0));
+  snprintf(r->modality, sizeof(r->modality), "%s", COL(1));
+  snprintf(r->enc, sizeof(r->enc), "%s", COL(2));
+  r->study_id = (PetscInt)sqlite3_column_int64(s, 4);
+  snprintf(r->study_uid, sizeof(r->study_uid), "%s", COL(5));
+  snprintf(r->date, sizeof(r->date), "%s", COL(6));
+  r->patient_id = (PetscInt)sqlite3_column_int64(s, 7);
+  snprintf(r->pseudonym, sizeof(r->pseudonym), "%s", COL(8));
+  size_t gl = strlen(COL(3));
+  PetscErrorCode ierr = PetscMalloc1(gl + 1, &r->geometry);
+  if (!ierr) memcpy(r->geometry, COL(3), gl + 1);
+#undef COL
+  sqlite3_finalize(s);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtStore_ShowSeries(HtStore st, PetscInt id, FILE *out, PetscBool json)
+{
+  SeriesRow     r;
+  sqlite3_stmt *s;
+  PetscFunctionBeginUser;
+  PetscCheck(st && out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_ShowSeries: NULL argument");
+  PetscCall(GetSeriesRow(st, id, &r));
+  cJSON *o = cJSON_CreateObject(), *runs, *aud;
+  cJSON_AddNumberToObject(o, "id", (double)id);
+  cJSON_AddStringToObject(o, "uid", r.uid);
+  cJSON_AddStringToObject(o, "modality", r.modality);
+  cJSON_AddStringToObject(o, "encoding", r.enc);
+  cJSON_AddNumberToObject(o, "study_id", (double)r.study_id);
+  cJSON_AddStringToObject(o, "study_uid", r.study_uid);
+  cJSON_AddStringToObject(o, "study_date_shifted", r.date);
+  cJSON_AddNumberToObject(o, "patient_id", (double)r.patient_id);
+  cJSON_AddStringToObject(o, "pseudonym", r.pseudonym);
+  cJSON *g = cJSON_Parse(r.geometry);
+  PetscCall(PetscFree(r.geometry));
+  if (g) cJSON_AddItemToObject(o, "geometry", g);
+  runs = cJSON_AddArrayToObject(o, "runs");
+  PetscCall(Prepare(st, "SELECT id, case_name, time FROM runs WHERE series_id=? ORDER BY id", &s));
+  sqlite3_bind_int64(s, 1, id);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
+    cJSON_AddStringToObject(x, "case", (const char *)sqlite3_column_text(s, 1));
+    cJSON_AddStringToObject(x, "time", (const char *)sqlite3_column_text(s, 2));
+    cJSON_AddItemToArray(runs, x);
+  }
+  sqlite3_finalize(s);
+  /* audit rows naming this series ("series N" followed by a non-digit) */
+  aud = cJSON_AddArrayToObject(o, "audit");
+  char pat1[64], pat2[64];
+  snprintf(pat1, sizeof(pat1), "%%series %" PetscInt_FMT " %%", id);
+  snprintf(pat2, sizeof(pat2), "%%series %" PetscInt_FMT ":%%", id);
+  PetscCall(Prepare(st, "SELECT time, event, detail FROM audit WHERE detail LIKE ? OR detail LIKE ? OR detail LIKE ? ORDER BY id", &s));
+  char pat3[64];
+  snprintf(pat3, sizeof(pat3), "%%series %" PetscInt_FMT, id);
+  sqlite3_bind_text(s, 1, pat1, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, pat2, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, pat3, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "time", (const char *)sqlite3_column_text(s, 0));
+    cJSON_AddStringToObject(x, "event", (const char *)sqlite3_column_text(s, 1));
+    cJSON_AddStringToObject(x, "detail", sqlite3_column_text(s, 2) ? (const char *)sqlite3_column_text(s, 2) : "");
+    cJSON_AddItemToArray(aud, x);
+  }
+  sqlite3_finalize(s);
+  if (json) {
+    char *txt = cJSON_Print(o);
+    if (txt) fprintf(out, "%s\n", txt);
+    cJSON_free(txt);
+  } else {
+    fprintf(out, "series %" PetscInt_FMT " %s %s (%s)\n  study %" PetscInt_FMT " %s date(shifted) %s\n  patient %" PetscInt_FMT " %s\n", id, r.uid, r.modality, r.enc, r.study_id, r.study_uid, r.date[0] ? r.date : "-", r.patient_id, r.pseudonym);
+    const cJSON *gn = g ? cJSON_GetObjectItem(g, "n") : NULL, *gs = g ? cJSON_GetObjectItem(g, "spacing_mm") : NULL;
+    if (cJSON_GetArraySize(gn) == 3 && cJSON_GetArraySize(gs) == 3)
+      fprintf(out, "  %dx%dx%d voxels, %.4gx%.4gx%.4g mm\n", cJSON_GetArrayItem(gn, 0)->valueint, cJSON_GetArrayItem(gn, 1)->valueint, cJSON_GetArrayItem(gn, 2)->valueint, cJSON_GetArrayItem(gs, 0)->valuedouble, cJSON_GetArrayItem(gs, 1)->valuedouble, cJSON_GetArrayItem(gs, 2)->valuedouble);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, runs) fprintf(out, "  run %d case %s at %s\n", cJSON_GetObjectItem(x, "id")->valueint, cJSON_GetStringValue(cJSON_GetObjectItem(x, "case")), cJSON_GetStringValue(cJSON_GetObjectItem(x, "time")));
+    cJSON_ArrayForEach(x, aud) fprintf(out, "  audit %s %s: %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(x, "time")), cJSON_GetStringValue(cJSON_GetObjectItem(x, "event")), cJSON_GetStringValue(cJSON_GetObjectItem(x, "detail")));
+  }
+  cJSON_Delete(o);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode DeleteTx(HtStore st, PetscInt id)
+{
+  SeriesRow     r;
+  sqlite3_stmt *s;
+  PetscInt      left;
+  char          detail[160];
+  PetscFunctionBeginUser;
+  PetscCall(GetSeriesRow(st, id, &r));
+  PetscCall(PetscFree(r.geometry));
+  PetscCall(Prepare(st, "DELETE FROM runs WHERE series_id=?", &s));
+  sqlite3_bind_int64(s, 1, id);
+  PetscCall(StepDone(st, s));
+  PetscCall(Prepare(st, "DELETE FROM series WHERE id=?", &s));
+  sqlite3_bind_int64(s, 1, id);
+  PetscCall(StepDone(st, s));
+  PetscCall(Prepare(st, "SELECT COUNT(*) FROM series WHERE study_id=?", &s));
+  sqlite3_bind_int64(s, 1, r.study_id);
+  left = sqlite3_step(s) == SQLITE_ROW ? (PetscInt)sqlite3_column_int64(s, 0) : -1;
+  sqlite3_finalize(s);
+  PetscCheck(left >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "database %s: delete failed (%s)", st->dbpath, sqlite3_errmsg(st->db));
+  snprintf(detail, sizeof(detail), "series %" PetscInt_FMT " deleted (study %" PetscInt_FMT "%s", id, r.study_id, left ? " kept)" : " deleted");
+  if (!left) {
+    PetscCall(Prepare(st, "DELETE FROM studies WHERE id=?", &s));
+    sqlite3_bind_int64(s, 1, r.study_id);
+    PetscCall(StepDone(st, s));
+    PetscCall(Prepare(st, "SELECT COUNT(*) FROM studies WHERE patient_id=?", &s));
+    sqlite3_bind_int64(s, 1, r.patient_id);
+    left = sqlite3_step(s) == SQLITE_ROW ? (PetscInt)sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    PetscCheck(left >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "database %s: delete failed (%s)", st->dbpath, sqlite3_errmsg(st->db));
+    if (!left) {
+      PetscCall(Prepare(st, "DELETE FROM patients WHERE id=?", &s));
+      sqlite3_bind_int64(s, 1, r.patient_id);
+      PetscCall(StepDone(st, s));
+    }
+    size_t l = strlen(detail);
+    snprintf(detail + l, sizeof(detail) - l, ", patient %" PetscInt_FMT " %s)", r.patient_id, left ? "kept" : "deleted");
+  }
+  PetscCall(Audit(st, "delete", detail));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtStore_DeleteSeries(HtStore st, PetscInt id)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(st, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_DeleteSeries: NULL store");
+  PetscCall(Exec(st, "BEGIN IMMEDIATE"));
+  PetscErrorCode ierr = DeleteTx(st, id);
+  if (!ierr) ierr = Exec(st, "COMMIT");
+  if (ierr) {
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    PetscCall(ierr);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtStore_ExportDicom(HtStore st, PetscInt id, const char *outdir, PetscInt *nfiles)
+{
+  SeriesRow         r;
+  HtVolume          vol;
+  HtStoreExportInfo info;
+  char              key[160], detail[256];
+  PetscFunctionBeginUser;
+  PetscCheck(st && outdir && outdir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtStore_ExportDicom: no output folder");
+  if (nfiles) *nfiles = 0;
+  PetscCall(GetSeriesRow(st, id, &r));
+  memset(&info, 0, sizeof(info));
+  cJSON *g = cJSON_Parse(r.geometry);
+  PetscCall(PetscFree(r.geometry));
+  if (g) {
+    const char *b = cJSON_GetStringValue(cJSON_GetObjectItem(g, "burned_in_annotation"));
+    snprintf(info.burned_in, sizeof(info.burned_in), "%s", b && !strcmp(b, "YES") ? "YES" : "NO");
+    const cJSON *th = cJSON_GetObjectItem(g, "slice_thickness_mm");
+    info.slice_thickness_mm = cJSON_IsNumber(th) ? th->valuedouble : 0;
+    cJSON_Delete(g);
+  }
+  snprintf(info.pseudonym, sizeof(info.pseudonym), "%s", r.pseudonym);
+  snprintf(info.study_uid, sizeof(info.study_uid), "%s", r.study_uid);
+  snprintf(info.series_uid, sizeof(info.series_uid), "%s", r.uid);
+  snprintf(info.study_date, sizeof(info.study_date), "%s", r.date);
+  snprintf(info.modality, sizeof(info.modality), "%s", r.modality);
+  /* new UIDs derived with the key from de-identified values: stable across exports */
+  snprintf(key, sizeof(key), "export-frame-of-reference:%s", r.uid);
+  PetscCall(HtStore_DeidUid(st, key, info.for_uid));
+  PetscCall(HtStore_LoadVolume(st, id, &vol));
+  info.nslices = vol.g.n[2];
+  PetscErrorCode ierr = PetscCalloc1(vol.g.n[2], &info.sop_uids);
+  for (PetscInt k = 0; !ierr && k < vol.g.n[2]; k++) {
+    snprintf(key, sizeof(key), "export-sop:%s:%" PetscInt_FMT, r.uid, k);
+    ierr = HtStore_DeidUid(st, key, info.sop_uids[k]);
+  }
+  PetscInt n = 0;
+  if (!ierr) ierr = HtStore_WriteDicomSeries(&info, &vol, outdir, &n);
+  PetscCall(PetscFree(info.sop_uids));
+  PetscCall(HtVolume_Free(&vol));
+  PetscCall(ierr);
+  snprintf(detail, sizeof(detail), "series %" PetscInt_FMT ": %" PetscInt_FMT " DICOM file(s) exported", id, n);
+  PetscCall(Audit(st, "export", detail));
+  if (nfiles) *nfiles = n;
+  PetscFunctionReturn(0);
+}
+
+/* ---- CLI ------------------------------------------------------------------------------------------------ */
+static int StoreUsage(void)
+{
+  fprintf(stderr, "usage: hemotwin store list [--json] | show ID [--json] | export ID --out DIR | delete ID   [--store FILE] [--key FILE] [--quiet]\n"
+                  "       (import refuses series with burned-in annotation unless --allow-burned-in)\n");
+  return 2;
+}
+
+static PetscErrorCode StoreCmd(const char *action, PetscInt id, const char *db, const char *key, const char *out, PetscBool json, int *code)
+{
+  HtStore   st;
+  PetscBool ex = PETSC_FALSE, ok = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(HtPath_Exists(db, &ex, NULL));
+  PetscCheck(ex, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "database %s: does not exist", db);
+  PetscCall(HtStore_Open(db, key, &st));
+  PetscErrorCode ierr = 0;
+  if (!strcmp(action, "list")) ierr = HtStore_List(st, stdout, json);
+  else if (!strcmp(action, "show")) ierr = HtStore_ShowSeries(st, id, stdout, json);
+  else if (!strcmp(action, "delete")) {
+    ierr = HtStore_DeleteSeries(st, id);
+    if (!ierr) ierr = HtStore_IntegrityCheck(st, &ok);
+    if (!ierr) {
+      if (json) printf("{\"deleted_series\":%" PetscInt_FMT ",\"integrity_ok\":%s}\n", id, ok ? "true" : "false");
+      else printf("deleted series %" PetscInt_FMT " (integrity check %s)\n", id, ok ? "ok" : "FAILED");
+    }
+  } else {
+    PetscInt n = 0;
+    ierr       = HtStore_ExportDicom(st, id, out, &n);
+    if (!ierr) {
+      if (json) printf("{\"exported_series\":%" PetscInt_FMT ",\"files\":%" PetscInt_FMT "}\n", id, n);
+      else printf("exported series %" PetscInt_FMT ": %" PetscInt_FMT " DICOM file(s) in %s\n", id, n, out);
+    }
+  }
+  PetscCall(HtStore_Close(&st));
+  PetscCall(ierr);
+  *code = 0;
+  PetscFunctionReturn(0);
+}
+
+int HtStore_Main(int argc, char **argv)
+{
+  const char *action = NULL, *db = "hemotwin.db", *key = NULL, *out = NULL, *ids = NULL;
+  PetscBool   json   = PETSC_FALSE;
+  int         i0     = (argc > 0 && (!strcmp(argv[0], "store") || strchr(argv[0], '/') || !strcmp(argv[0], "hemotwin"))) ? 1 : 0;
+  for (int i = i0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--json")) json = PETSC_TRUE;
+    else if (!strcmp(a, "--quiet")) HtLog_SetQuiet(PETSC_TRUE);
+    else if (!strcmp(a, "--store") || !strcmp(a, "--key") || !strcmp(a, "--out")) {
+      if (i + 1 >= argc || !argv[i + 1][0]) {
+        fprintf(stderr, "hemotwin store: %s needs a value\n", a);
+        return StoreUsage();
+      }
+      if (!strcmp(a, "--store")) db = argv[++i];
+      else if (!strcmp(a, "--key")) key = argv[++i];
+      else out = argv[++i];
+    } else if (a[0] == '-') {
+      fprintf(stderr, "hemotwin store: unknown option %s\n", a);
+      return StoreUsage();
+    } else if (!action) action = a;
+    else if (!ids) ids = a;
+    else {
+      fprintf(stderr, "hemotwin store: unexpected argument %s\n", a);
+      return StoreUsage();
+    }
+  }
+  if (!action || (strcmp(action, "list") && strcmp(action, "show") && strcmp(action, "export") && strcmp(action, "delete"))) {
+    fprintf(stderr, "hemotwin store: expected the action list, show, export or delete\n");
+    return StoreUsage();
+  }
+  PetscInt id = -1;
+  if (strcmp(action, "list")) {
+    char *end = NULL;
+    long  v   = ids ? strtol(ids, &end, 10) : -1;
+    if (!ids || !end || *end || v <= 0) {
+      fprintf(stderr, "hemotwin store %s: a series id (a positive integer, see 'store list') is required\n", action);
+      return StoreUsage();
+    }
+    id = (PetscInt)v;
+  } else if (ids) {
+    fprintf(stderr, "hemotwin store list: unexpected argument %s\n", ids);
+    return StoreUsage();
+  }
+  if (!strcmp(action, "export") && !out) {
+    fprintf(stderr, "hemotwin store export: --out DIR is required\n");
+    return StoreUsage();
+  }
+  int code = 1;
+  HtError_Clear();
+  PetscErrorCode ierr = HtError_PushHandler();
+  if (!ierr) {
+    ierr = StoreCmd(action, id, db, key, out, json, &code);
+    (void)HtError_PopHandler();
+  }
+  if (ierr) {
+    const char *msg = HtError_LastMessage();
+    fprintf(stderr, "hemotwin: error: %s\n", msg && msg[0] ? msg : "store command failed");
+    HtError_Clear();
+    return 1;
+  }
+  fflush(stdout);
+  return code;
 }
