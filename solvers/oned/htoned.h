@@ -44,8 +44,14 @@ typedef enum {
   HT_ONED_END_JUNCTION   = 0, /* outlet node is shared with other vessels (set automatically) */
   HT_ONED_END_REFLECTION = 1, /* reflection coefficient Rt (0 = non-reflecting) */
   HT_ONED_END_RESISTANCE = 2, /* p - p_out = R1 Q */
-  HT_ONED_END_WK3        = 3  /* R1 + (C || R2) to p_out */
+  HT_ONED_END_WK3        = 3, /* R1 + (C || R2) to p_out */
+  HT_ONED_END_PRESSURE   = 4  /* prescribed pressure p_out */
 } HtOneDEndType;
+
+typedef enum {
+  HT_ONED_LAW_ELASTIC = 0, /* p = p_ext + beta (sqrt(A) - sqrt(A0)) / A0 (both solvers) */
+  HT_ONED_LAW_OLUFSEN = 1  /* p = p_ext + (4/3) K (1 - sqrt(A0/A)), K = k1 exp(k2 r0) + k3 (steady solver only) */
+} HtOneDTubeLaw;
 
 /* One vessel as given by the user (SI units). Node ids are arbitrary non-negative integers;
  * the inlet node (the one node that is the source of a vessel and the target of none) receives
@@ -63,7 +69,11 @@ typedef struct {
   HtOneDEndType outlet;        /* for vessels whose tn is a terminal node */
   PetscReal     Rt;            /* reflection coefficient */
   PetscReal     R1_Pa_s_m3, R2_Pa_s_m3, C_m3_Pa; /* resistance / Windkessel */
-  PetscReal     Pout_Pa;       /* downstream (venous) pressure of resistance / Windkessel */
+  PetscReal     Pout_Pa;       /* downstream (venous) pressure of resistance / Windkessel, or the prescribed outlet pressure */
+  HtOneDTubeLaw law;           /* default elastic */
+  PetscReal     k1_Pa, k2_1_m, k3_Pa; /* Olufsen stiffness parameters */
+  PetscReal     alpha;         /* momentum-flux coefficient in the steady solver (<= 0: 1; svOneDSolver: 1 + 1/(1 + zeta));
+                                  the transient scheme uses 1 (as openBF) */
 } HtOneDVessel;
 
 PetscErrorCode HtOneD_Create(MPI_Comm comm, HtOneD *od);
@@ -83,6 +93,8 @@ PetscErrorCode HtOneD_SetBlood(HtOneD od, PetscReal rho_kg_m3, PetscReal mu_Pa_s
 PetscErrorCode HtOneD_AddVessel(HtOneD od, const HtOneDVessel *v);
 /* Periodic inflow Q(t) at the inlet node; period = last time (t[0] must be 0). Copied. */
 PetscErrorCode HtOneD_SetInletFlow(HtOneD od, PetscInt n, const PetscReal t_s[], const PetscReal q_m3_s[]);
+/* Prescribe the inlet pressure instead of the flow (constant, or periodic samples like SetInletFlow). */
+PetscErrorCode HtOneD_SetInletPressure(HtOneD od, PetscInt n, const PetscReal t_s[], const PetscReal p_Pa[]);
 /* CFL number (default 0.9), maximum cycles (default 30), periodicity tolerance: RMS change of the
  * pressure between consecutive cycles over all probe sites (default 1 mmHg = 133.3 Pa). */
 PetscErrorCode HtOneD_SetRunControl(HtOneD od, PetscReal cfl, PetscInt max_cycles, PetscReal tol_Pa);
@@ -98,6 +110,12 @@ PetscErrorCode HtOneD_SetUp(HtOneD od);
 /* Run until periodic (or max cycles). Blow-up (A <= 0 or NaN) -> PETSC_ERR_NOT_CONVERGED naming the
  * vessel, position and time. */
 PetscErrorCode HtOneD_Solve(HtOneD od);
+
+/* Steady state for time-independent boundary data (the inflow/inlet pressure at t = 0): steady
+ * mass and momentum along each vessel integrated exactly (RK4 in x), junction pressures by Newton.
+ * Trees only; supports both tube laws and resistance/RCR/pressure outlets (RCR acts as R1 + R2).
+ * Afterwards GetProbe returns constant series. */
+PetscErrorCode HtOneD_SolveSteady(HtOneD od);
 
 /* ---- results (last cycle; valid until Destroy; identical on all ranks) ----------------------- */
 PetscErrorCode HtOneD_GetNumVessels(HtOneD od, PetscInt *n);

@@ -51,6 +51,7 @@ struct _p_HtOneD {
   PetscReal         cfl, tol_Pa, cells_per_m, cell_scale;
   PetscInt          max_cycles, min_cycles, nframes, nsamp;
   PetscBool         total_pressure, smooth_inflow;
+  PetscBool         inlet_pressure; /* tin/qin hold the inlet pressure [Pa] instead of the flow */
   PetscBool         setup, solved;
   /* topology */
   PetscInt          nnodes;

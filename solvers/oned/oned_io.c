@@ -189,7 +189,12 @@ static PetscErrorCode RunModel(HtOneD od, const char *config, const char *out)
   PetscCall(HtOneD_SetFromOptions(od));
   PetscCall(HtOneD_SetUp(od));
   HtLog_Info("1D model %s: %" PetscInt_FMT " vessels, %" PetscInt_FMT " nodes, %d rank(s)", config, od->nv, od->nnodes, (int)od->size);
-  PetscCall(HtOneD_Solve(od));
+  {
+    PetscBool steady = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-oned_steady", &steady, NULL));
+    if (steady) PetscCall(HtOneD_SolveSteady(od));
+    else PetscCall(HtOneD_Solve(od));
+  }
   PetscCall(HtOneD_WriteResults(od, out));
   PetscCall(HtOneD_GetCycleInfo(od, &ncyc, &period, &dp));
   HtLog_Info("1D model %s: %" PetscInt_FMT " cycles of %g s, RMS pressure change of the last cycle %.4g mmHg, %.2f s; wrote %s", config, ncyc, (double)period, (double)(dp / HT_MMHG_TO_PA), HtTime_Now() - t0, out);

@@ -80,8 +80,17 @@ PetscErrorCode HtOneD_SetInletFlow(HtOneD od, PetscInt n, const PetscReal t[], c
   PetscCall(PetscMalloc1(n, &od->qin));
   PetscCall(PetscArraycpy(od->tin, t, n));
   PetscCall(PetscArraycpy(od->qin, q, n));
-  od->nin = n;
-  od->T   = t[n - 1];
+  od->nin            = n;
+  od->T              = t[n - 1];
+  od->inlet_pressure = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtOneD_SetInletPressure(HtOneD od, PetscInt n, const PetscReal t[], const PetscReal p[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(HtOneD_SetInletFlow(od, n, t, p));
+  od->inlet_pressure = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -182,11 +191,12 @@ static PetscErrorCode ValidateVessel(HtOneD od, const HtOneDVessel *p)
   PetscFunctionBeginUser;
   PetscCheck(p->L_m > 0 && PetscIsNormalReal(p->L_m), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: length L = %g m must be positive", od->source, p->label, (double)p->L_m);
   PetscCheck(p->Rp_m > 0 && p->Rd_m > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: radius (Rp %g m, Rd %g m) must be positive", od->source, p->label, (double)p->Rp_m, (double)p->Rd_m);
-  PetscCheck(p->E_Pa > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: Young's modulus E = %g Pa must be positive", od->source, p->label, (double)p->E_Pa);
+  PetscCheck(p->E_Pa > 0 || p->law == HT_ONED_LAW_OLUFSEN, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: Young's modulus E = %g Pa must be positive", od->source, p->label, (double)p->E_Pa);
   PetscCheck(p->gamma_profile > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: velocity-profile exponent %g must be positive", od->source, p->label, (double)p->gamma_profile);
   PetscCheck(p->sn >= 0 && p->tn >= 0 && p->sn != p->tn, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: nodes sn %" PetscInt_FMT ", tn %" PetscInt_FMT " must be distinct non-negative ids", od->source, p->label, p->sn, p->tn);
   PetscCheck(p->ncells >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: number of cells M = %" PetscInt_FMT " is negative", od->source, p->label, p->ncells);
-  PetscCheck(p->outlet >= HT_ONED_END_JUNCTION && p->outlet <= HT_ONED_END_WK3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: unknown outlet type %d", od->source, p->label, (int)p->outlet);
+  PetscCheck(p->law == HT_ONED_LAW_ELASTIC || (p->law == HT_ONED_LAW_OLUFSEN && p->k1_Pa * PetscExpReal(p->k2_1_m * p->Rp_m) + p->k3_Pa > 0), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: unknown tube law or non-positive Olufsen stiffness", od->source, p->label);
+  PetscCheck(p->outlet >= HT_ONED_END_JUNCTION && p->outlet <= HT_ONED_END_PRESSURE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s: unknown outlet type %d", od->source, p->label, (int)p->outlet);
   PetscFunctionReturn(0);
 }
 

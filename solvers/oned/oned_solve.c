@@ -84,6 +84,22 @@ static PetscErrorCode SolveInlet(HtOneD od, HtOneDVesselData *v, const PetscReal
   PetscFunctionReturn(0);
 }
 
+/* inlet with prescribed pressure: area from the tube law, flow from the outgoing characteristic */
+static PetscErrorCode SolveInletPressure(HtOneD od, HtOneDVesselData *v, const PetscReal pred[2], PetscReal pin, PetscReal t, PetscReal Ub[2])
+{
+  EndChar   e;
+  PetscReal sA, u, c;
+
+  PetscFunctionBeginUser;
+  MakeEnd(od, v, 0, pred, &e);
+  sA = PetscSqrtReal(e.A0) + (pin - e.Pext) / e.G;
+  if (!(sA > 0)) PetscCall(BlowUp(od, v, "the inlet (prescribed pressure below collapse)", t));
+  EndEval(&e, sA * sA, &u, &c);
+  Ub[0] = sA * sA;
+  Ub[1] = sA * sA * u;
+  PetscFunctionReturn(0);
+}
+
 /* terminal outlet: reflection, resistance, Windkessel (capacitor pressure Pc advanced to n+1) */
 static PetscErrorCode SolveOutlet(HtOneD od, HtOneDVesselData *v, const PetscReal pred[2], PetscReal dt, PetscReal t, PetscReal Ub[2])
 {
@@ -93,6 +109,16 @@ static PetscErrorCode SolveOutlet(HtOneD od, HtOneDVesselData *v, const PetscRea
 
   PetscFunctionBeginUser;
   MakeEnd(od, v, 1, pred, &e);
+  if (p->outlet == HT_ONED_END_PRESSURE) {
+    /* p(A) = Pout on the outgoing characteristic */
+    PetscReal sA = PetscSqrtReal(e.A0) + (p->Pout_Pa - e.Pext) / e.G;
+    if (!(sA > 0)) PetscCall(BlowUp(od, v, "the outlet (prescribed pressure below collapse)", t));
+    A = sA * sA;
+    EndEval(&e, A, &u, &c);
+    Ub[0] = A;
+    Ub[1] = A * u;
+    PetscFunctionReturn(0);
+  }
   if (p->outlet == HT_ONED_END_REFLECTION) {
     PetscReal c0 = e.ct * PetscSqrtReal(PetscSqrtReal(e.A0)), W2 = -4 * c0 - p->Rt * (e.W - 4 * c0), cc = (e.W - W2) / 8;
     if (!(cc > 0)) PetscCall(BlowUp(od, v, "the outlet", t));
@@ -388,6 +414,13 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
   PetscFunctionBeginUser;
   PetscCheck(od->setup, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: Solve called before SetUp", od->source);
   inl = &od->nodes[od->inlet_node];
+  for (PetscInt i = 0; i < od->nv; i++)
+    if (od->v[i].par.alpha > 0 && od->v[i].par.alpha != 1.0) {
+      HtLog_Warn("1D %s: the transient scheme uses momentum-flux coefficient 1 (vessel %s asks for %g)", od->source, od->v[i].par.label, (double)od->v[i].par.alpha);
+      break;
+    }
+  for (PetscInt i = 0; i < od->nv; i++)
+    PetscCheck(od->v[i].par.law == HT_ONED_LAW_ELASTIC, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s uses the Olufsen tube law: supported by the steady solver only (HtOneD_SolveSteady / -oned_steady)", od->source, od->v[i].par.label);
   PetscCall(PetscMalloc4(od->nv, &ends, od->nv, &gends, od->nv, &prevpr, od->nv, &curpr));
   {
     PetscInt nloc;
@@ -456,7 +489,8 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
       if (!(gends[i][0] > 0 && gends[i][2] > 0) || !PetscIsNormalReal(gends[i][0] + gends[i][2])) PetscCall(BlowUp(od, &od->v[i], "its ends (predictor)", t));
     /* 3. boundary states at t + dt/2 (identical on all ranks) */
     PetscCall(HtOneD_Inflow(od, th, &qin));
-    PetscCall(SolveInlet(od, &od->v[inl->vessel[0]], &gends[inl->vessel[0]][0], qin, th, od->v[inl->vessel[0]].Ub[0]));
+    if (od->inlet_pressure) PetscCall(SolveInletPressure(od, &od->v[inl->vessel[0]], &gends[inl->vessel[0]][0], qin, th, od->v[inl->vessel[0]].Ub[0]));
+    else PetscCall(SolveInlet(od, &od->v[inl->vessel[0]], &gends[inl->vessel[0]][0], qin, th, od->v[inl->vessel[0]].Ub[0]));
     for (PetscInt k = 0; k < od->nnodes; k++) {
       HtOneDNode *nd = &od->nodes[k];
       if (k == od->inlet_node) continue;

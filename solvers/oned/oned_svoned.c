@@ -1,9 +1,10 @@
 /* hemotwin 1D engine: svOneDSolver .in input (cgs units converted to SI).
  * Supported: NODE, SEGMENT, JOINT/JOINTINLET/JOINTOUTLET (topology comes from the segments' nodes),
- * DATATABLE, SOLVEROPTIONS (inlet table, FLOW inlet), MATERIAL LINEAR (p = p0 + k1 (sqrt(S/S0) - 1), the
- * engine's tube law with beta/A0 = k1/sqrt(S0)), outlets RESISTANCE (R[, Pd]) and RCR (Rp, C, Rd[, Pd]).
- * Not supported (clear error): OLUFSEN material (a different tube law), PRESSURE/PRESSURE_WAVE inlets,
- * CORONARY outlets, stenosis minor losses. */
+ * DATATABLE, SOLVEROPTIONS (inlet table; FLOW, PRESSURE or PRESSURE_WAVE inlet), MATERIAL LINEAR
+ * (p = p0 + k1 (sqrt(S/S0) - 1), the engine's elastic law with beta/A0 = k1/sqrt(S0)) and OLUFSEN
+ * (p = p0 + (4/3)(k1 exp(k2 r0) + k3)(1 - sqrt(S0/S)); steady solver only), outlets RESISTANCE (R[, Pd]),
+ * RCR (Rp, C, Rd[, Pd]) and PRESSURE (P). Not supported (clear error): CORONARY outlets, stenosis
+ * minor losses. */
 #include "oned_impl.h"
 #include <ctype.h>
 
@@ -22,7 +23,7 @@ typedef struct {
 typedef struct {
   char      name[64];
   PetscBool linear;
-  PetscReal rho, mu, p0, zeta, k1;
+  PetscReal rho, mu, p0, zeta, k1, k2, k3;
 } Material;
 
 typedef struct {
@@ -115,8 +116,8 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
     } else if (!strcmp(kw, "MATERIAL")) {
       Material *m = &mat[nmat];
       char      type[32];
-      double    rho, mu, p0, z, k1;
-      if (nmat == 16 || sscanf(line, "%*s %63s %31s %lf %lf %lf %lf %lf", m->name, type, &rho, &mu, &p0, &z, &k1) != 7) {
+      double    rho, mu, p0, z, k1, k2 = 0, k3 = 0;
+      if (nmat == 16 || sscanf(line, "%*s %63s %31s %lf %lf %lf %lf %lf %lf %lf", m->name, type, &rho, &mu, &p0, &z, &k1, &k2, &k3) < 7) {
         ierr = 1;
         break;
       }
@@ -125,7 +126,7 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
         fclose(f);
         SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s line %" PetscInt_FMT ": unknown material type %s", path, ln, type);
       }
-      m->rho = rho; m->mu = mu; m->p0 = p0; m->zeta = z; m->k1 = k1;
+      m->rho = rho; m->mu = mu; m->p0 = p0; m->zeta = z; m->k1 = k1; m->k2 = k2; m->k3 = k3;
       nmat++;
     }
   }
@@ -142,7 +143,6 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
     for (PetscInt k = 0; k < nmat; k++)
       if (!strcmp(mat[k].name, s->mat)) m = &mat[k];
     if (!m) { ierr = PETSC_ERR_FILE_UNEXPECTED; PetscCall(PetscInfo(NULL, "material %s missing\n", s->mat)); break; }
-    if (!m->linear) { ierr = PETSC_ERR_USER_INPUT; break; }
     if (strcmp(s->loss, "NONE")) { ierr = PETSC_ERR_USER_INPUT + 1000; break; }
     PetscCall(HtOneD_VesselDefaults(&v));
     PetscCall(PetscSNPrintf(v.label, sizeof v.label, "%s", s->name));
@@ -152,12 +152,25 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
     v.Rd_m = PetscSqrtReal(s->Aout / PETSC_PI) * CGS_LEN;
     /* LINEAR: p = p0 + k1 (sqrt(S/S0) - 1) = p0 + (k1/sqrt(S0)) (sqrt S - sqrt S0); with h0 = R0 and
      * G = (4/3) sqrt(pi) E h0 / A0 = (4/3) E / sqrt(A0): E = (3/4) k1 (SI) gives G = k1 / sqrt(A0). */
-    v.h0_m = 0.5 * (v.Rp_m + v.Rd_m);
-    v.E_Pa = 0.75 * m->k1 * CGS_P;
+    if (m->linear) {
+      v.h0_m = 0.5 * (v.Rp_m + v.Rd_m);
+      v.E_Pa = 0.75 * m->k1 * CGS_P;
+    } else {
+      v.law    = HT_ONED_LAW_OLUFSEN;
+      v.k1_Pa  = m->k1 * CGS_P;
+      v.k2_1_m = m->k2 / CGS_LEN;
+      v.k3_Pa  = m->k3 * CGS_P;
+    }
     v.Pext_Pa = m->p0 * CGS_P;
     v.gamma_profile = m->zeta;
+    v.alpha         = 1.0 + 1.0 / (1.0 + m->zeta); /* svOneDSolver's momentum-flux correction 1 + delta */
     v.ncells = s->nel;
-    if (!strcmp(s->bc, "RESISTANCE") || !strcmp(s->bc, "RCR")) {
+    if (!strcmp(s->bc, "PRESSURE")) {
+      Table *t = NULL;
+      PetscCall(FindTable(path, tb, ntb, s->table, &t));
+      v.outlet  = HT_ONED_END_PRESSURE;
+      v.Pout_Pa = t->y[0] * CGS_P;
+    } else if (!strcmp(s->bc, "RESISTANCE") || !strcmp(s->bc, "RCR")) {
       Table *t = NULL;
       PetscCall(FindTable(path, tb, ntb, s->table, &t));
       if (s->bc[1] == 'E') {
@@ -181,19 +194,21 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
   }
   if (!ierr) {
     Table *t = NULL;
-    if (strcmp(inlet_type, "FLOW")) ierr = PETSC_ERR_USER_INPUT + 3000;
-    else {
+    if (!strcmp(inlet_type, "FLOW")) {
       PetscCall(FindTable(path, tb, ntb, inlet_table, &t));
       for (PetscInt k = 0; k < t->n; k++) t->y[k] *= CGS_Q;
       PetscCall(HtOneD_SetInletFlow(od, t->n, t->t, t->y));
-    }
+    } else if (!strcmp(inlet_type, "PRESSURE") || !strcmp(inlet_type, "PRESSURE_WAVE")) {
+      PetscCall(FindTable(path, tb, ntb, inlet_table, &t));
+      for (PetscInt k = 0; k < t->n; k++) t->y[k] *= CGS_P;
+      PetscCall(HtOneD_SetInletPressure(od, t->n, t->t, t->y));
+    } else ierr = PETSC_ERR_USER_INPUT + 3000;
   }
   for (PetscInt i = 0; i < ntb; i++) PetscCall(PetscFree2(tb[i].t, tb[i].y));
   PetscCall(PetscFree(seg));
-  PetscCheck(ierr != PETSC_ERR_USER_INPUT, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: material OLUFSEN is not supported by this engine (tube law p = p0 + K(1 - sqrt(S0/S)) differs from the elastic law; use LINEAR)", path);
   PetscCheck(ierr != PETSC_ERR_USER_INPUT + 1000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: segment minor-loss models (STENOSIS) are not supported", path);
-  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: outlet type not supported (RESISTANCE, RCR)", path);
-  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 3000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: inlet type %s not supported (FLOW only)", path, inlet_type);
+  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: outlet type not supported (RESISTANCE, RCR, PRESSURE)", path);
+  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 3000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: inlet type %s not supported (FLOW, PRESSURE, PRESSURE_WAVE)", path, inlet_type);
   PetscCheck(!ierr, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: unknown material referenced by a segment", path);
   PetscCheck(nseg > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no SEGMENT cards", path);
   PetscFunctionReturn(0);
