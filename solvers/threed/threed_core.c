@@ -28,6 +28,7 @@ PetscErrorCode HtThreeD_Create(MPI_Comm comm, HtThreeD *td)
   t->qorder    = -1;
   t->supg      = PETSC_TRUE;
   t->lsic      = PETSC_TRUE;
+  t->tau_ci    = 36.0; /* Shakib et al. 1991 value for linear tets */
   *td          = t;
   PetscFunctionReturn(0);
 }
@@ -71,11 +72,12 @@ PetscErrorCode HtThreeD_SetOutputDir(HtThreeD td, const char *dir)
 PetscErrorCode HtThreeD_SetFromOptions(HtThreeD td)
 {
   PetscFunctionBeginUser;
-  PetscOptionsBegin(td->comm, "threed_", "hemotwin 3D Navier-Stokes", NULL);
+  PetscOptionsBegin(td->comm, NULL, "hemotwin 3D Navier-Stokes", NULL);
   PetscCall(PetscOptionsInt("-threed_vel_order", "velocity order (1: stabilised P1/P1, 2: Taylor-Hood P2/P1)", NULL, td->vel_order, &td->vel_order, NULL));
   PetscCall(PetscOptionsInt("-threed_qorder", "quadrature order (default 2 for P1, 3 for P2)", NULL, td->qorder, &td->qorder, NULL));
   PetscCall(PetscOptionsBool("-threed_supg", "SUPG/PSPG stabilisation (P1/P1)", NULL, td->supg, &td->supg, NULL));
   PetscCall(PetscOptionsBool("-threed_lsic", "LSIC grad-div stabilisation", NULL, td->lsic, &td->lsic, NULL));
+  PetscCall(PetscOptionsReal("-threed_tau_ci", "viscous constant C_I of tau_M = ((2/dt)^2 + (2|u|/h)^2 + C_I (4 nu/h^2)^2)^(-1/2)", NULL, td->tau_ci, &td->tau_ci, NULL));
   PetscCall(PetscOptionsInt("-threed_dm_refine", "uniform refinements after loading the mesh", NULL, td->refine, &td->refine, NULL));
   PetscCall(PetscOptionsReal("-threed_backflow_beta", "backflow stabilisation coefficient", NULL, td->c.backflow_beta, &td->c.backflow_beta, NULL));
   PetscOptionsEnd();
@@ -530,6 +532,7 @@ PetscErrorCode HtThreeD_SetUp(HtThreeD td)
   td->consts[HT3_C_SUPG]   = td->supg ? 1.0 : 0.0;
   td->consts[HT3_C_BETA]   = td->c.backflow_beta;
   td->consts[HT3_C_LSIC]   = td->lsic ? 1.0 : 0.0;
+  td->consts[HT3_C_CI]     = td->tau_ci;
   for (PetscInt k = 0; k < td->c.noutlets; k++) {
     const HtThreeDOutlet *o = &td->c.outlets[k];
     td->Pc[k]                  = o->P0_dyn_cm2;

@@ -12,7 +12,7 @@
 #define HT3_MAX_GROUPS  (HT3_MAX_OUTLETS + 16)
 
 /* PetscDS constants layout */
-enum { HT3_C_RHO = 0, HT3_C_MU, HT3_C_STEADY, HT3_C_DT, HT3_C_SUPG, HT3_C_BETA, HT3_C_LSIC, HT3_C_OUTLET0 = 8, HT3_C_N = 8 + HT3_MAX_OUTLETS };
+enum { HT3_C_RHO = 0, HT3_C_MU, HT3_C_STEADY, HT3_C_DT, HT3_C_SUPG, HT3_C_BETA, HT3_C_LSIC, HT3_C_CI, HT3_C_OUTLET0 = 8, HT3_C_N = 8 + HT3_MAX_OUTLETS };
 
 typedef void (*HtThreeDBdFn)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], PetscReal, const PetscReal[], const PetscReal[], PetscInt, const PetscScalar[], PetscScalar[]);
 
@@ -24,6 +24,7 @@ struct _p_HtThreeD {
   char         outdir[PETSC_MAX_PATH_LEN];
   PetscInt     vel_order, qorder, refine;
   PetscBool    supg, lsic;
+  PetscReal    tau_ci;
   PetscBool    is_setup;
   /* mesh groups read from the .msh $PhysicalNames (2D groups) */
   PetscInt     ngroups;
