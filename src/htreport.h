@@ -49,7 +49,7 @@ typedef struct {
   PetscInt                 ncand;
   const HtCandidateResult *cand_res;   /* ncand, valid where applicable[i] */
   const PetscBool         *applicable;
-  const char             (*note)[160];
+  const char             (*note)[320]; /* what a candidate does, or why it is not ranked */
   const PetscInt          *cand_lesion;
   /* timing */
   PetscInt  nstages;

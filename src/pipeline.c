@@ -170,7 +170,7 @@ typedef struct {
   PetscInt        ncand;
   HtCandidateResult *res;        /* one per case candidate (only applicable ones are filled) */
   PetscBool         *applicable;
-  char             (*note)[160]; /* why a candidate does not apply / what it targets */
+  char             (*note)[320]; /* why a candidate does not apply / what it targets */
   PetscInt         *cand_lesion; /* lesion index used by each candidate, -1 none */
 } Work;
 
@@ -458,12 +458,10 @@ static PetscErrorCode StagePlan(const HtCase *c, const HtPipelineOptions *o, Wor
       if (!ierr) PetscCall(PetscSNPrintf(w->note[i], sizeof(w->note[i]), "bypass graft r %.1f mm around lesion %" PetscInt_FMT ", anastomoses %.0f mm from it", (double)cd->radius_mm, w->cand_lesion[i], (double)cd->margin_mm));
       break;
     }
-    if (ierr) {
-      HtNetwork_Destroy(&cn);
-      PetscCall(ierr);
+    if (!ierr) {
+      HtLog_Info("[plan] candidate %s (%s): simulating", cd->name, HtCase_TypeName(cd->type));
+      ierr = HtPlan_Simulate(&cn, &ph, &w->bcs, primary, cd->name, &w->res[i]);
     }
-    HtLog_Info("[plan] candidate %s (%s): simulating", cd->name, HtCase_TypeName(cd->type));
-    ierr = HtPlan_Simulate(&cn, &ph, &w->bcs, primary, cd->name, &w->res[i]);
     if (!ierr) {
       PetscCall(PetscSNPrintf(fname, sizeof(fname), "%s.json", cd->name));
       PetscCall(HtPath_Join(path, sizeof(path), cdir, fname));
@@ -471,7 +469,19 @@ static PetscErrorCode StagePlan(const HtCase *c, const HtPipelineOptions *o, Wor
     }
     if (!ierr) ierr = HtPlan_WriteResultsVTK(rdir, cd->name, &cn, &w->res[i]);
     PetscCall(HtNetwork_Destroy(&cn));
-    PetscCall(ierr);
+    if (ierr) {
+      /* The baseline is the reference: without it nothing can be ranked. A treatment that cannot be
+       * built or solved on this anatomy is reported (warning, report note, table) and left unranked. */
+      const char *msg = HtError_LastMessage();
+      if (cd->type == HT_CAND_BASELINE || ierr == PETSC_ERR_MEM) PetscCall(ierr);
+      PetscCall(PetscSNPrintf(w->note[i], sizeof(w->note[i]), "failed: %s", msg && msg[0] ? msg : "see the log"));
+      HtError_Clear();
+      PetscCall(HtCandidateResult_Destroy(&w->res[i]));
+      PetscCall(PetscMemzero(&w->res[i], sizeof(w->res[i])));
+      w->applicable[i] = PETSC_FALSE;
+      HtLog_Warn("candidate %s (%s) %s", cd->name, HtCase_TypeName(cd->type), w->note[i]);
+      continue;
+    }
     HtLog_Info("[plan] candidate %s: periodic after %" PetscInt_FMT " cycles (change %.3g mmHg)", cd->name, w->res[i].cycles_used, (double)w->res[i].cycle_change_mmHg);
   }
   /* Score the applicable candidates together (copied by value; the originals keep ownership). */
