@@ -74,6 +74,9 @@ typedef struct {
   PetscReal     k1_Pa, k2_1_m, k3_Pa; /* Olufsen stiffness parameters */
   PetscReal     alpha;         /* momentum-flux coefficient in the steady solver (<= 0: 1; svOneDSolver: 1 + 1/(1 + zeta));
                                   the transient scheme uses 1 (as openBF) */
+  PetscBool     stenosis;      /* steady solver: the vessel is a stenosis whose pressure drop is the lumped
+                                  Young-Tsai loss (svOneDSolver STENOSIS: Kt = 1.52, Kv = 32 La/D0 (S0/S1)^2,
+                                  La = 0.83 L + 1.64 D1, S0 = upstream vessel area) instead of friction */
 } HtOneDVessel;
 
 PetscErrorCode HtOneD_Create(MPI_Comm comm, HtOneD *od);

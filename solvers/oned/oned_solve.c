@@ -420,7 +420,7 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
       break;
     }
   for (PetscInt i = 0; i < od->nv; i++)
-    PetscCheck(od->v[i].par.law == HT_ONED_LAW_ELASTIC, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s uses the Olufsen tube law: supported by the steady solver only (HtOneD_SolveSteady / -oned_steady)", od->source, od->v[i].par.label);
+    PetscCheck(od->v[i].par.law == HT_ONED_LAW_ELASTIC && !od->v[i].par.stenosis, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s uses the Olufsen tube law or a lumped stenosis loss: supported by the steady solver only (HtOneD_SolveSteady / -oned_steady)", od->source, od->v[i].par.label);
   PetscCall(PetscMalloc4(od->nv, &ends, od->nv, &gends, od->nv, &prevpr, od->nv, &curpr));
   {
     PetscInt nloc;

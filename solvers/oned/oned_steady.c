@@ -65,6 +65,32 @@ static PetscErrorCode Integrate(HtOneD od, HtOneDVesselData *v, PetscReal Q, Pet
   PetscReal L = v->par.L_m, hx = -L / NSTEP, x = L, p = pout;
 
   PetscFunctionBeginUser;
+  if (v->par.stenosis) {
+    /* lumped loss across the stenosis (svOneDSolver's Young-Tsai model), linear along it for the probes */
+    HtOneDNode *up = &od->nodes[v->node[0]];
+    PetscReal   S1 = v->A0b[0], S0 = -1, D0, D1, La, Kv, nu = od->mu / od->rho, dp;
+    for (PetscInt e = 0; e < up->nends; e++)
+      if (up->side[e] == 1) S0 = od->v[up->vessel[e]].A0b[1];
+    PetscCheck(S0 > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: stenosis vessel %s needs an upstream vessel (its area is the reference S0)", od->source, v->par.label);
+    D0 = 2 * PetscSqrtReal(S0 / PETSC_PI);
+    D1 = 2 * PetscSqrtReal(S1 / PETSC_PI);
+    La = 0.83 * L + 1.64 * D1;
+    Kv = 32 * La / D0 * (S0 / S1) * (S0 / S1);
+    /* dp = rho (Q/S0)^2 (Kv/Re0 + Kt/2 (S0/S1 - 1)^2), Re0 = D0 Q / (S0 nu) */
+    dp = od->rho * (Kv * nu * Q / (D0 * S0) + 0.76 * (S0 / S1 - 1) * (S0 / S1 - 1) * Q * PetscAbsReal(Q) / (S0 * S0));
+    if (rec)
+      for (PetscInt s = 0; s < HT_ONED_NPROBE; s++) {
+        PetscReal ps = pout + dp * (1 - s / 4.0), A, PA, Px;
+        PetscCall(Law(od, v, L * s / 4.0, ps, &A, &PA, &Px));
+        for (PetscInt j = 0; j < od->nsamp; j++) {
+          v->pr_P[s][j] = ps;
+          v->pr_Q[s][j] = Q;
+          v->pr_A[s][j] = A;
+        }
+      }
+    *pin = pout + dp;
+    PetscFunctionReturn(0);
+  }
   for (PetscInt k = 0; k <= NSTEP; k++) {
     if (rec && k % (NSTEP / 4) == 0) {
       PetscInt  s = 4 - k / (NSTEP / 4);

@@ -3,8 +3,8 @@
  * DATATABLE, SOLVEROPTIONS (inlet table; FLOW, PRESSURE or PRESSURE_WAVE inlet), MATERIAL LINEAR
  * (p = p0 + k1 (sqrt(S/S0) - 1), the engine's elastic law with beta/A0 = k1/sqrt(S0)) and OLUFSEN
  * (p = p0 + (4/3)(k1 exp(k2 r0) + k3)(1 - sqrt(S0/S)); steady solver only), outlets RESISTANCE (R[, Pd]),
- * RCR (Rp, C, Rd[, Pd]) and PRESSURE (P). Not supported (clear error): CORONARY outlets, stenosis
- * minor losses. */
+ * RCR (Rp, C, Rd[, Pd]) and PRESSURE (P), segment loss STENOSIS (steady solver). Not supported (clear
+ * error): CORONARY outlets, other minor losses. */
 #include "oned_impl.h"
 #include <ctype.h>
 
@@ -143,7 +143,7 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
     for (PetscInt k = 0; k < nmat; k++)
       if (!strcmp(mat[k].name, s->mat)) m = &mat[k];
     if (!m) { ierr = PETSC_ERR_FILE_UNEXPECTED; PetscCall(PetscInfo(NULL, "material %s missing\n", s->mat)); break; }
-    if (strcmp(s->loss, "NONE")) { ierr = PETSC_ERR_USER_INPUT + 1000; break; }
+    if (strcmp(s->loss, "NONE") && strcmp(s->loss, "STENOSIS")) { ierr = PETSC_ERR_USER_INPUT + 1000; break; }
     PetscCall(HtOneD_VesselDefaults(&v));
     PetscCall(PetscSNPrintf(v.label, sizeof v.label, "%s", s->name));
     v.sn = s->in; v.tn = s->out;
@@ -163,6 +163,7 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
     }
     v.Pext_Pa = m->p0 * CGS_P;
     v.gamma_profile = m->zeta;
+    v.stenosis      = (PetscBool)!strcmp(s->loss, "STENOSIS");
     v.alpha         = 1.0 + 1.0 / (1.0 + m->zeta); /* svOneDSolver's momentum-flux correction 1 + delta */
     v.ncells = s->nel;
     if (!strcmp(s->bc, "PRESSURE")) {
@@ -206,7 +207,7 @@ PetscErrorCode HtOneD_LoadSvOneD(HtOneD od, const char *path)
   }
   for (PetscInt i = 0; i < ntb; i++) PetscCall(PetscFree2(tb[i].t, tb[i].y));
   PetscCall(PetscFree(seg));
-  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 1000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: segment minor-loss models (STENOSIS) are not supported", path);
+  PetscCheck(ierr != PETSC_ERR_USER_INPUT + 1000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: segment minor-loss model not supported (NONE, STENOSIS)", path);
   PetscCheck(ierr != PETSC_ERR_USER_INPUT + 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: outlet type not supported (RESISTANCE, RCR, PRESSURE)", path);
   PetscCheck(ierr != PETSC_ERR_USER_INPUT + 3000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: inlet type %s not supported (FLOW, PRESSURE, PRESSURE_WAVE)", path, inlet_type);
   PetscCheck(!ierr, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: unknown material referenced by a segment", path);
