@@ -44,7 +44,8 @@ PetscErrorCode HtZeroD_Create(MPI_Comm comm, HtZeroD *zd);
 PetscErrorCode HtZeroD_LoadJSON(HtZeroD zd, const cJSON *model, const char *source_name);
 PetscErrorCode HtZeroD_LoadFile(HtZeroD zd, const char *path);
 /* Options (prefix "zerod_"): -zerod_ts_type <alpha_sv|TS type> (default alpha_sv: svZeroDSolver's
- * generalized-alpha on SNES), -zerod_ts_alpha_radius <rho_inf, default 0.5>, -zerod_snes_*, -zerod_ksp_*. */
+ * generalized-alpha with its own Newton loop and KLU sparse LU), -zerod_ts_alpha_radius <rho_inf, default
+ * 0.5>; with a PETSc TS type also -zerod_snes_*, -zerod_ksp_*. */
 PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd);
 PetscErrorCode HtZeroD_SetUp(HtZeroD zd);
 /* Runs the simulation; Newton failure raises PETSC_ERR_NOT_CONVERGED naming the time and block. */

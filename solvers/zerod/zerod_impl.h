@@ -32,10 +32,12 @@ typedef struct {
 
 typedef struct _HtZDBlock HtZDBlock;
 
-/* Residual/Jacobian accumulation target. Jy, Jyd: dense row-major n x n. */
+/* Residual/Jacobian accumulation target. Jy, Jyd: values on the block sparsity pattern (CSR ptr/col,
+ * columns sorted in each row; every block couples its equations with all of its variables). */
 typedef struct {
-  PetscInt   n;
-  PetscReal *r, *Jy, *Jyd;
+  PetscInt        n;
+  const PetscInt *ptr, *col;
+  PetscReal      *r, *Jy, *Jyd;
   PetscReal  time;   /* model time of the evaluation (t_n + alpha_f dt inside a step) */
   PetscBool *zero_after; /* variables a block asks to reset to 0 after each Newton solve (closed heart valves) */
   PetscReal  period; /* cardiac cycle period */
@@ -123,7 +125,15 @@ struct _p_HtZeroD {
   Mat        J;
   PetscInt  *pat_ptr, *pat_col; /* Jacobian sparsity (CSR) */
   PetscReal *pat_val;
-  char       lu_type[32];   /* MatSolverType of the Newton linear solves */
+  char       lu_type[32];   /* MatSolverType of the Newton linear solves (PETSc TS path) */
+  /* alpha_sv Newton: KLU (SuiteSparse) on the pattern, symbolic analysis once, refactorisation with the
+   * previous pivot order while it stays well conditioned */
+  void      *klu_common, *klu_symbolic, *klu_numeric;
+  PetscReal *Jval, *xk, *dx;
+  PetscReal  rcond_full;    /* reciprocal pivot ratio of the last full factorisation */
+  /* profile of the last Solve (alpha_sv) */
+  PetscLogDouble prof_assembly, prof_factor, prof_solve;
+  PetscInt   prof_newton, prof_full, prof_refactor, prof_steps;
   Vec        x, f;
   HtZDSys    sys;
   /* current generalized-alpha step */
@@ -161,6 +171,16 @@ void           HtZD_ToUnsteady(HtZeroD);
 PetscErrorCode HtZD_ParamsDestroy(HtZeroD);
 /* assembly */
 void           HtZD_Assemble(HtZeroD, const PetscReal *y, const PetscReal *yd);
+PetscErrorCode HtZD_KluDestroy(HtZeroD);
 /* helpers for blocks */
-static inline void HtZD_Add(HtZDSys *s, PetscReal *M, PetscInt row, PetscInt col, PetscReal v) { (void)s; M[row * s->n + col] += v; }
+/* Add v at (row, col) of Jy or Jyd; rows hold a handful of entries, a linear search is the fastest lookup.
+ * Entries outside the pattern (other blocks' variables) are not part of the Newton matrix. */
+static inline void HtZD_Add(HtZDSys *s, PetscReal *M, PetscInt row, PetscInt col, PetscReal v)
+{
+  for (PetscInt k = s->ptr[row]; k < s->ptr[row + 1]; k++)
+    if (s->col[k] == col) {
+      M[k] += v;
+      return;
+    }
+}
 static inline PetscReal HtZD_Sign(PetscReal x) { return (PetscReal)((0.0 < x) - (x < 0.0)); }

@@ -1,14 +1,14 @@
 /* Time integration of the 0D DAE  r(y, ydot, t) = E ydot + F y + c = 0.
  *
  * Default ("alpha_sv"): generalized-alpha (Jansen, Whiting & Hulbert 2000) for first-order systems,
- * written here on top of PETSc SNES because the reference results of svZeroDSolver depend on
+ * written here (Newton loop with KLU sparse LU, see GAStep) because the reference results of svZeroDSolver depend on
  * details PETSc's TSALPHA does differently: svZeroDSolver starts with ydot(0) = 0 (or the given
  * initial_condition_d) instead of computing a consistent ydot0 with a first backward-Euler step,
  * predicts y_{n+1} = y_n, ydot_{n+1} = (1 - 1/gamma) ydot_n, evaluates every parameter at
  * t_n + alpha_f dt, and stops Newton when max|r| < absolute_tolerance (checked before each update,
  * at most maximum_nonlinear_iterations residual evaluations). With
  *   alpha_m = (3 - rho)/(2 (1 + rho)),  alpha_f = 1/(1 + rho),  gamma = 1/2 + alpha_m - alpha_f,
- * the SNES unknown is x = ydot_{n+1}:
+ * the Newton unknown is x = ydot_{n+1}:
  *   y_{n+1} = y_n + dt ((1 - gamma) ydot_n + gamma x),
  *   r( y_n + alpha_f (y_{n+1} - y_n), ydot_n + alpha_m (x - ydot_n) ) = 0,
  *   J = alpha_m dr/dydot + alpha_f gamma dt dr/dy.
@@ -22,6 +22,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <suitesparse/klu.h>
+
+/* KLU state of the alpha_sv Newton solves (int indices: KLU's default interface). */
+typedef struct {
+  klu_common c;
+  int       *ap, *ai;
+} HtZDKlu;
 
 void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
 {
@@ -30,8 +37,8 @@ void HtZD_Assemble(HtZeroD zd, const PetscReal *y, const PetscReal *yd)
 
   PetscArrayzero(s->r, n);
   PetscArrayzero(s->zero_after, n);
-  PetscArrayzero(s->Jy, n * n);
-  PetscArrayzero(s->Jyd, n * n);
+  PetscArrayzero(s->Jy, s->ptr[n]);
+  PetscArrayzero(s->Jyd, s->ptr[n]);
   for (PetscInt b = 0; b < zd->nblocks; b++) zd->blocks[b].type->eval(&zd->blocks[b], zd->pv, y, yd, s);
 }
 
@@ -42,7 +49,10 @@ static void ResidualFloor(HtZeroD zd, const PetscReal *y, const PetscReal *yd, P
   zd->rfloor = 0.0;
   for (PetscInt i = 0; i < zd->n; i++) {
     PetscReal s = 0.0;
-    for (PetscInt j = 0; j < zd->n; j++) s += PetscAbsReal(zd->sys.Jy[i * zd->n + j] * y[j]) + PetscAbsReal(zd->sys.Jyd[i * zd->n + j] * yd[j]) + shift * PetscAbsReal(zd->sys.Jyd[i * zd->n + j] * y[j]);
+    for (PetscInt k = zd->sys.ptr[i]; k < zd->sys.ptr[i + 1]; k++) {
+      PetscInt j = zd->sys.col[k];
+      s += PetscAbsReal(zd->sys.Jy[k] * y[j]) + PetscAbsReal(zd->sys.Jyd[k] * yd[j]) + shift * PetscAbsReal(zd->sys.Jyd[k] * y[j]);
+    }
     zd->rfloor = PetscMax(zd->rfloor, 16.0 * PETSC_MACHINE_EPSILON * s);
   }
 }
@@ -57,25 +67,6 @@ static void GAStageValues(HtZeroD zd, const PetscScalar *x)
   }
 }
 
-static PetscErrorCode GAFunction(SNES snes, Vec X, Vec F, void *ctx)
-{
-  HtZeroD            zd = (HtZeroD)ctx;
-  const PetscScalar *x;
-  PetscScalar       *f;
-
-  PetscFunctionBeginUser;
-  (void)snes;
-  PetscCall(VecGetArrayRead(X, &x));
-  GAStageValues(zd, x);
-  PetscCall(VecRestoreArrayRead(X, &x));
-  HtZD_Assemble(zd, zd->yaf, zd->ydam);
-  PetscCall(VecGetArray(F, &f));
-  for (PetscInt i = 0; i < zd->n; i++) f[i] = zd->sys.r[i];
-  PetscCall(VecRestoreArray(F, &f));
-  zd->rfloor = -1.0; /* computed on demand by the convergence test */
-  PetscFunctionReturn(0);
-}
-
 /* Jacobian = cyd dr/dydot + cy dr/dy on the block sparsity pattern (every block couples all of its
  * equations with all of its variables), stored as AIJ: sparse LU is far cheaper than dense LU. */
 static PetscErrorCode FillJacobian(HtZeroD zd, Mat A, PetscReal cyd, PetscReal cy)
@@ -86,7 +77,7 @@ static PetscErrorCode FillJacobian(HtZeroD zd, Mat A, PetscReal cyd, PetscReal c
   for (PetscInt i = 0; i < n; i++) {
     PetscInt  nc = zd->pat_ptr[i + 1] - zd->pat_ptr[i];
     PetscInt *cols = zd->pat_col + zd->pat_ptr[i];
-    for (PetscInt k = 0; k < nc; k++) zd->pat_val[k] = cyd * zd->sys.Jyd[i * n + cols[k]] + cy * zd->sys.Jy[i * n + cols[k]];
+    for (PetscInt k = 0; k < nc; k++) zd->pat_val[k] = cyd * zd->sys.Jyd[zd->pat_ptr[i] + k] + cy * zd->sys.Jy[zd->pat_ptr[i] + k];
     PetscCall(MatSetValues(A, 1, &i, nc, cols, zd->pat_val, INSERT_VALUES));
   }
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
@@ -127,6 +118,7 @@ static PetscErrorCode BuildPattern(HtZeroD zd)
     ptr[0] = 0;
     for (PetscInt i = 0; i < n; i++) {
       for (PetscInt k = 0; k < cnt[i]; k++) zd->pat_col[w + k] = zd->pat_col[zd->pat_ptr[i] + k];
+      PetscCall(PetscSortInt(cnt[i], zd->pat_col + w));
       w += cnt[i];
       ptr[i + 1] = w;
       maxrow = PetscMax(maxrow, cnt[i]);
@@ -144,22 +136,6 @@ static PetscErrorCode BuildPattern(HtZeroD zd)
   PetscCall(MatAssemblyEnd(zd->J, MAT_FINAL_ASSEMBLY));
   PetscCall(MatSetOption(zd->J, MAT_NEW_NONZERO_LOCATION_ERR, PETSC_TRUE));
   PetscCall(PetscFree(cnt));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GAJacobian(SNES snes, Vec X, Mat A, Mat B, void *ctx)
-{
-  HtZeroD            zd = (HtZeroD)ctx;
-  const PetscScalar *x;
-
-  PetscFunctionBeginUser;
-  (void)snes;
-  (void)A;
-  PetscCall(VecGetArrayRead(X, &x));
-  GAStageValues(zd, x);
-  PetscCall(VecRestoreArrayRead(X, &x));
-  HtZD_Assemble(zd, zd->yaf, zd->ydam);
-  PetscCall(FillJacobian(zd, B, zd->am, zd->af * zd->gam * zd->dt));
   PetscFunctionReturn(0);
 }
 
@@ -187,34 +163,12 @@ static PetscErrorCode ConvergenceTest(SNES snes, PetscInt it, PetscReal xnorm, P
   PetscFunctionReturn(0);
 }
 
-/* svZeroDSolver's post-solve action: after each linear solve, before the update, variables flagged
- * by a block (the flow through a closed heart valve) are reset to zero in y_{n+1}; the increment is
- * added afterwards. Kept as a correction ycorr on top of y_{n+1}(x). */
-static PetscErrorCode GAPreCheck(SNESLineSearch ls, Vec X, Vec Y, PetscBool *changed, void *ctx)
-{
-  HtZeroD            zd = (HtZeroD)ctx;
-  const PetscScalar *x;
-
-  PetscFunctionBeginUser;
-  (void)ls;
-  (void)Y;
-  *changed = PETSC_FALSE;
-  PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt i = 0; i < zd->n; i++) {
-    if (zd->sys.zero_after[i]) zd->ycorr[i] -= zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
-  }
-  PetscCall(VecRestoreArrayRead(X, &x));
-  PetscFunctionReturn(0);
-}
-
 /* Name the block owning the largest residual for the error message. */
-static const char *WorstBlock(HtZeroD zd, Vec F, PetscReal *rmax)
+static const char *WorstBlock(HtZeroD zd, const PetscReal *f, PetscReal *rmax)
 {
-  const PetscScalar *f;
-  PetscInt           imax = 0;
+  PetscInt imax = 0;
 
   *rmax = -1.0;
-  if (VecGetArrayRead(F, &f)) return "?";
   for (PetscInt i = 0; i < zd->n; i++) {
     PetscReal a = PetscAbsReal(f[i]);
     if (!(a <= *rmax)) {
@@ -222,41 +176,104 @@ static const char *WorstBlock(HtZeroD zd, Vec F, PetscReal *rmax)
       imax  = i;
     }
   }
-  if (VecRestoreArrayRead(F, &f)) return "?";
   return zd->blocks[zd->eq_block[imax]].name;
 }
 
-/* One generalized-alpha step from (y, yd) at time; overwrites y, yd. */
-static PetscErrorCode GAStep(HtZeroD zd, PetscReal *y, PetscReal *yd, PetscReal time)
+/* Newton matrix J = alpha_m dr/dydot + alpha_f gamma dt dr/dy factorised by KLU. KLU works on
+ * compressed columns: our CSR arrays are the CSC form of J^T, so J x = b is KLU's transposed solve.
+ * The pivot order of the last full factorisation is reused (klu_refactor) while the pivots stay
+ * comparable (reciprocal pivot ratio within 1e-3 of the full one); otherwise KLU pivots afresh. */
+static PetscErrorCode GALinearSolve(HtZeroD zd, PetscReal *b, PetscBool *ok)
 {
-  PetscScalar        *x;
-  SNESConvergedReason reason;
+  HtZDKlu        *k   = (HtZDKlu *)zd->klu_common;
+  klu_symbolic   *sym = (klu_symbolic *)zd->klu_symbolic;
+  klu_numeric    *num = (klu_numeric *)zd->klu_numeric;
+  const PetscInt  nnz = zd->sys.ptr[zd->n];
+  const PetscReal cy = zd->af * zd->gam * zd->dt, cyd = zd->am;
+  PetscLogDouble  t0, t1, t2;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscArraycpy(zd->yold, y, zd->n));
-  PetscCall(PetscArraycpy(zd->ydold, yd, zd->n));
+  *ok = PETSC_TRUE;
+  PetscCall(PetscTime(&t0));
+  for (PetscInt i = 0; i < nnz; i++) zd->Jval[i] = cyd * zd->sys.Jyd[i] + cy * zd->sys.Jy[i];
+  if (num) {
+    if (klu_refactor(k->ap, k->ai, zd->Jval, sym, num, &k->c) && klu_rcond(sym, num, &k->c) && k->c.status == KLU_OK && k->c.rcond >= 1e-3 * zd->rcond_full) zd->prof_refactor++;
+    else klu_free_numeric(&num, &k->c); /* sets num = NULL */
+  }
+  if (!num) {
+    num = klu_factor(k->ap, k->ai, zd->Jval, sym, &k->c);
+    if (num && k->c.status != KLU_OK) klu_free_numeric(&num, &k->c);
+    if (num) {
+      zd->rcond_full = klu_rcond(sym, num, &k->c) ? k->c.rcond : 0.0;
+      zd->prof_full++;
+    }
+  }
+  zd->klu_numeric = num;
+  PetscCall(PetscTime(&t1));
+  if (!num || !klu_tsolve(sym, num, (int)zd->n, 1, b, &k->c)) *ok = PETSC_FALSE;
+  PetscCall(PetscTime(&t2));
+  zd->prof_factor += t1 - t0;
+  zd->prof_solve += t2 - t1;
+  PetscFunctionReturn(0);
+}
+
+/* One generalized-alpha step from (y, yd) at time; overwrites y, yd. Newton on x = ydot_{n+1} with
+ * svZeroDSolver's sequence: residual and Jacobian from one assembly, stop when max|r| < tolerance
+ * (or at the rounding floor after an update), solve, apply the post-solve resets of flagged variables
+ * (the flow through a closed heart valve: y_{n+1} set to 0, kept as the correction ycorr), update. */
+static PetscErrorCode GAStep(HtZeroD zd, PetscReal *y, PetscReal *yd, PetscReal time)
+{
+  const PetscInt n = zd->n;
+  PetscReal     *x = zd->xk;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArraycpy(zd->yold, y, n));
+  PetscCall(PetscArraycpy(zd->ydold, yd, n));
   HtZD_UpdateTime(zd, time + zd->af * zd->dt);
   zd->rfloor_on = PETSC_TRUE;
-  PetscCall(PetscArrayzero(zd->ycorr, zd->n));
-  PetscCall(VecGetArray(zd->x, &x));
-  for (PetscInt i = 0; i < zd->n; i++) x[i] = (1.0 - 1.0 / zd->gam) * yd[i]; /* predictor: constant y */
-  PetscCall(VecRestoreArray(zd->x, &x));
-  PetscCall(SNESSolve(zd->snes, NULL, zd->x));
-  PetscCall(SNESGetConvergedReason(zd->snes, &reason));
-  if (reason <= 0) {
-    Vec         F;
-    PetscReal   rmax;
-    const char *blk;
-    PetscCall(SNESGetFunction(zd->snes, &F, NULL, NULL));
-    blk = WorstBlock(zd, F, &rmax);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: Newton did not converge at t = %g (%s; largest residual %g in block %s)", zd->source, (double)(time + zd->dt), SNESConvergedReasons[reason], (double)rmax, blk);
+  PetscCall(PetscArrayzero(zd->ycorr, n));
+  for (PetscInt i = 0; i < n; i++) x[i] = (1.0 - 1.0 / zd->gam) * yd[i]; /* predictor: constant y */
+  for (PetscInt it = 0;; it++) {
+    PetscLogDouble t0, t1;
+    PetscReal      finf = 0.0;
+    const char    *why  = NULL;
+    PetscBool      ok;
+
+    PetscCall(PetscTime(&t0));
+    GAStageValues(zd, x);
+    HtZD_Assemble(zd, zd->yaf, zd->ydam);
+    PetscCall(PetscTime(&t1));
+    zd->prof_assembly += t1 - t0;
+    zd->rfloor = -1.0;
+    for (PetscInt i = 0; i < n; i++) {
+      PetscReal a = PetscAbsReal(zd->sys.r[i]);
+      if (!(a <= finf)) finf = a;
+    }
+    if (PetscIsInfOrNanReal(finf)) why = "NaN or Inf residual";
+    else if (finf < zd->sp.abs_tol) break;
+    else if (it > 0 && (ResidualFloor(zd, zd->yaf, zd->ydam, 0.0), finf <= zd->rfloor)) break;
+    else if (it >= zd->sp.max_nliter - 1) why = "maximum number of Newton iterations";
+    if (!why) {
+      PetscCall(PetscArraycpy(zd->dx, zd->sys.r, n));
+      PetscCall(GALinearSolve(zd, zd->dx, &ok));
+      zd->prof_newton++;
+      if (!ok) why = "singular Newton matrix";
+    }
+    if (why) {
+      PetscReal   rmax;
+      const char *blk = WorstBlock(zd, zd->sys.r, &rmax);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: Newton did not converge at t = %g (%s; largest residual %g in block %s)", zd->source, (double)(time + zd->dt), why, (double)rmax, blk);
+    }
+    for (PetscInt i = 0; i < n; i++) {
+      if (zd->sys.zero_after[i]) zd->ycorr[i] -= zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
+      x[i] -= zd->dx[i];
+    }
   }
-  PetscCall(VecGetArray(zd->x, &x));
-  for (PetscInt i = 0; i < zd->n; i++) {
+  for (PetscInt i = 0; i < n; i++) {
     y[i]  = zd->yold[i] + zd->dt * ((1.0 - zd->gam) * zd->ydold[i] + zd->gam * x[i]) + zd->ycorr[i];
     yd[i] = x[i];
   }
-  PetscCall(VecRestoreArray(zd->x, &x));
+  zd->prof_steps++;
   PetscFunctionReturn(0);
 }
 
@@ -369,9 +386,6 @@ PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd)
 PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
 {
   PetscInt n;
-  KSP      ksp;
-  PC       pc;
-  SNESLineSearch ls;
 
   PetscFunctionBeginUser;
   PetscCheck(zd->loaded, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtZeroD_SetUp: no model loaded");
@@ -384,13 +398,27 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
     PetscCheck(zd->sp.num_cycles >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: the cycle-to-cycle error target gives %" PetscInt_FMT " cycles", zd->source, zd->sp.num_cycles);
     zd->sp.num_time_steps = (zd->sp.pts_per_cycle - 1) * zd->sp.num_cycles + 1;
   }
-  PetscCall(PetscMalloc3(n, &zd->sys.r, n * n, &zd->sys.Jy, n * n, &zd->sys.Jyd));
   zd->sys.n = n;
   PetscCall(PetscMalloc4(n, &zd->yold, n, &zd->ydold, n, &zd->yaf, n, &zd->ydam));
   PetscCall(PetscCalloc2(n, &zd->ycorr, n, &zd->sys.zero_after));
   PetscCall(PetscMalloc1((2 * (zd->sp.pts_per_cycle - 1) + 1) * n, &zd->ring));
   /* the model is tiny: every rank integrates it redundantly on PETSC_COMM_SELF */
   PetscCall(BuildPattern(zd));
+  zd->sys.ptr = zd->pat_ptr;
+  zd->sys.col = zd->pat_col;
+  PetscCall(PetscMalloc3(n, &zd->sys.r, zd->pat_ptr[n], &zd->sys.Jy, zd->pat_ptr[n], &zd->sys.Jyd));
+  PetscCall(PetscMalloc3(zd->pat_ptr[n], &zd->Jval, n, &zd->xk, n, &zd->dx));
+  {
+    HtZDKlu *k;
+    PetscCall(PetscCalloc1(1, &k));
+    zd->klu_common = k;
+    PetscCall(PetscMalloc2(n + 1, &k->ap, zd->pat_ptr[n], &k->ai));
+    for (PetscInt i = 0; i <= n; i++) k->ap[i] = (int)zd->pat_ptr[i];
+    for (PetscInt i = 0; i < zd->pat_ptr[n]; i++) k->ai[i] = (int)zd->pat_col[i];
+    klu_defaults(&k->c);
+    zd->klu_symbolic = klu_analyze((int)n, k->ap, k->ai, &k->c);
+    PetscCheck(zd->klu_symbolic, PETSC_COMM_SELF, PETSC_ERR_LIB, "model %s: KLU analysis of the Newton matrix pattern failed (status %d)", zd->source, k->c.status);
+  }
   /* A pivoting sparse LU: the DAE matrix can have zero diagonal entries (PETSc's native LU does not
    * pivot). KLU (SuiteSparse, made for circuit matrices) first; without any, dense LAPACK LU. */
   {
@@ -407,22 +435,6 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   }
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &zd->x));
   PetscCall(VecDuplicate(zd->x, &zd->f));
-  PetscCall(SNESCreate(PETSC_COMM_SELF, &zd->snes));
-  PetscCall(SNESSetOptionsPrefix(zd->snes, "zerod_"));
-  PetscCall(SNESSetType(zd->snes, SNESNEWTONLS));
-  PetscCall(SNESGetLineSearch(zd->snes, &ls));
-  PetscCall(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
-  PetscCall(SNESLineSearchSetPreCheck(ls, GAPreCheck, zd));
-  PetscCall(SNESSetFunction(zd->snes, zd->f, GAFunction, zd));
-  PetscCall(SNESSetJacobian(zd->snes, zd->J, zd->J, GAJacobian, zd));
-  PetscCall(SNESSetTolerances(zd->snes, 0.0, 0.0, 0.0, zd->sp.max_nliter + 1, 100000000));
-  PetscCall(SNESSetConvergenceTest(zd->snes, ConvergenceTest, zd, NULL));
-  PetscCall(SNESGetKSP(zd->snes, &ksp));
-  PetscCall(KSPSetType(ksp, KSPPREONLY));
-  PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PCSetType(pc, PCLU));
-  PetscCall(PCFactorSetMatSolverType(pc, zd->lu_type));
-  PetscCall(SNESSetFromOptions(zd->snes));
   zd->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -572,7 +584,9 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd)
   N = zd->sp.num_time_steps;
   P = zd->sp.pts_per_cycle;
   dt = zd->period / (PetscReal)(P - 1);
-  zd->nout = 0;
+  zd->nout          = 0;
+  zd->prof_assembly = zd->prof_factor = zd->prof_solve = 0.0;
+  zd->prof_newton = zd->prof_full = zd->prof_refactor = zd->prof_steps = 0;
   PetscCall(PetscMalloc2(n, &y, n, &yd));
   PetscCall(PetscArraycpy(y, zd->y0, n));
   PetscCall(PetscArraycpy(yd, zd->yd0, n));
@@ -810,5 +824,26 @@ PetscErrorCode HtZeroD_WriteCSV(HtZeroD zd, const char *path)
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, zd->comm));
   PetscCheck(err != 1, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file %s: cannot create the output file", path);
   PetscCheck(err == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: writing the results failed", path);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZD_KluDestroy(HtZeroD zd)
+{
+  HtZDKlu *k = (HtZDKlu *)zd->klu_common;
+
+  PetscFunctionBeginUser;
+  if (!k) PetscFunctionReturn(0);
+  if (zd->klu_numeric) {
+    klu_numeric *num = (klu_numeric *)zd->klu_numeric;
+    klu_free_numeric(&num, &k->c);
+  }
+  if (zd->klu_symbolic) {
+    klu_symbolic *sym = (klu_symbolic *)zd->klu_symbolic;
+    klu_free_symbolic(&sym, &k->c);
+  }
+  zd->klu_numeric = zd->klu_symbolic = NULL;
+  PetscCall(PetscFree2(k->ap, k->ai));
+  PetscCall(PetscFree(k));
+  zd->klu_common = NULL;
   PetscFunctionReturn(0);
 }
