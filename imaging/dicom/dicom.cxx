@@ -443,6 +443,9 @@ struct FileCache {
   std::string                    path;
   std::unique_ptr<DcmFileFormat> ff;
   bool                           decoded = false;
+  std::vector<float>             lut; /* stored word -> rescaled value */
+  double                         lut_slope = 0, lut_inter = 0;
+  unsigned                       lut_shift = 0, lut_mask = 0, lut_pixrep = 0;
 };
 
 /* Decode one slice (one frame) into out (cols*rows floats, HU/rescaled). */
@@ -476,7 +479,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
   if (ds->findAndGetUint16(DCM_BitsStored, bits_stored).bad()) bits_stored = bits_alloc;
   if (ds->findAndGetUint16(DCM_HighBit, high_bit).bad()) high_bit = (Uint16)(bits_stored - 1);
   ds->findAndGetUint16(DCM_PixelRepresentation, pixrep);
-  PetscCheck(bits_alloc == 8 || bits_alloc == 16, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated %u not supported (8 or 16)", f, (unsigned)bits_alloc);
+  PetscCheck(bits_alloc == 8 || bits_alloc == 12 || bits_alloc == 16, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: BitsAllocated %u not supported (8, 12 packed, 16)", f, (unsigned)bits_alloc);
   PetscCheck(bits_stored >= 1 && bits_stored <= bits_alloc && high_bit + 1 >= bits_stored && high_bit < bits_alloc, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: inconsistent BitsStored/HighBit", f);
   PetscCheck(ds->tagExists(DCM_PixelData), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
 
@@ -505,7 +508,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
   }
   DcmElement *pe = NULL;
   PetscCheck(ds->findAndGetElement(DCM_PixelData, pe).good() && pe, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: no pixel data", f);
-  const size_t need = npix * (bits_alloc / 8) * (size_t)si.frames;
+  const size_t need = bits_alloc == 12 ? (npix * (size_t)si.frames * 3 + 1) / 2 : npix * (bits_alloc / 8) * (size_t)si.frames;
   const size_t off  = npix * (size_t)si.frame;
   Uint32       have = pe->getLength();
   PetscCheck(have >= need, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated pixel data (%lu of %zu bytes)", f, (unsigned long)have, need);
@@ -529,21 +532,34 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
       meta_first->padding_hu  = (PetscReal)(float)(sv * slope + inter);
     }
   }
+  /* stored value -> rescaled value through a table (one entry per possible stored word), kept across
+   * the slices of a series while the pixel format and rescale do not change */
+  const unsigned nlut = bits_alloc == 8 ? 256u : bits_alloc == 12 ? 4096u : 65536u;
+  if (fc.lut.size() != nlut || fc.lut_slope != slope || fc.lut_inter != inter || fc.lut_shift != shift || fc.lut_mask != mask || fc.lut_pixrep != pixrep) {
+    fc.lut.resize(nlut);
+    for (unsigned raw = 0; raw < nlut; raw++) {
+      unsigned u   = (raw >> shift) & mask;
+      double   sv  = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
+      fc.lut[raw]  = (float)(sv * slope + inter);
+    }
+    fc.lut_slope = slope, fc.lut_inter = inter, fc.lut_shift = shift, fc.lut_mask = mask, fc.lut_pixrep = pixrep;
+  }
+  const float *lut = fc.lut.data();
   if (bits_alloc == 16) {
     Uint16 *p = NULL;
     PetscCheck(pe->getUint16Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
-    for (size_t q = 0; q < npix; q++) {
-      unsigned u = ((unsigned)p[off + q] >> shift) & mask;
-      double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
-      out[q]     = (float)(s * slope + inter);
-    }
-  } else {
+    for (size_t q = 0; q < npix; q++) out[q] = lut[p[off + q]];
+  } else if (bits_alloc == 8) {
     Uint8 *p = NULL;
     PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 8-bit pixel data", f);
+    for (size_t q = 0; q < npix; q++) out[q] = lut[p[off + q]];
+  } else { /* 12 bits packed (ACR-NEMA): two pixels in three bytes */
+    Uint8 *p = NULL;
+    PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 12-bit packed pixel data", f);
     for (size_t q = 0; q < npix; q++) {
-      unsigned u = ((unsigned)p[off + q] >> shift) & mask;
-      double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
-      out[q]     = (float)(s * slope + inter);
+      size_t       g = off + q;
+      const Uint8 *b = p + (g / 2) * 3;
+      out[q]         = lut[(g & 1) ? ((unsigned)b[1] >> 4) | ((unsigned)b[2] << 4) : (unsigned)b[0] | (((unsigned)b[1] & 0x0F) << 8)];
     }
   }
   PetscFunctionReturn(0);
@@ -733,10 +749,24 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, const HtDicomOptions *opt,
     }
   }
   if (meta) {
-    float lo = vol->val[0], hi = vol->val[0];
-    for (size_t q = 0; q < HtGrid_Count(&g); q++) {
-      lo = std::min(lo, vol->val[q]);
-      hi = std::max(hi, vol->val[q]);
+    /* 8 independent lanes: the compiler vectorises this (a single running min/max does not) */
+    float        l8[8], h8[8];
+    const size_t nv = HtGrid_Count(&g), n8 = nv / 8 * 8;
+    for (int a = 0; a < 8; a++) l8[a] = h8[a] = vol->val[0];
+    for (size_t q = 0; q < n8; q += 8)
+      for (int a = 0; a < 8; a++) {
+        float v = vol->val[q + a];
+        l8[a]   = v < l8[a] ? v : l8[a];
+        h8[a]   = v > h8[a] ? v : h8[a];
+      }
+    for (size_t q = n8; q < nv; q++) {
+      l8[0] = std::min(l8[0], vol->val[q]);
+      h8[0] = std::max(h8[0], vol->val[q]);
+    }
+    float lo = l8[0], hi = h8[0];
+    for (int a = 1; a < 8; a++) {
+      lo = std::min(lo, l8[a]);
+      hi = std::max(hi, h8[a]);
     }
     meta->hu_min            = lo;
     meta->hu_max            = hi;
@@ -1014,12 +1044,13 @@ struct Stats {
   double      mn = HUGE_VAL, mx = -HUGE_VAL;
   long double sum = 0;
   size_t      n   = 0;
-  void        Add(double v)
+  void        Add(double v) { AddN(v, 1); }
+  void        AddN(double v, uint64_t c)
   {
     mn = std::min(mn, v);
     mx = std::max(mx, v);
-    sum += v;
-    n++;
+    sum += (long double)v * (long double)c;
+    n += c;
   }
 };
 
@@ -1101,13 +1132,24 @@ PetscErrorCode FileStats(const std::string &path, const std::vector<const SliceI
   const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
   const unsigned mask  = (1u << bits_stored) - 1u;
   const unsigned sign  = 1u << (bits_stored - 1);
+  /* a histogram of stored words per frame, then the rescaled statistics from it (exact) */
+  const unsigned        nw = bits_alloc == 8 ? 256u : bits_alloc == 12 ? 4096u : 65536u;
+  std::vector<uint64_t> hist(nw);
   for (size_t k = 0; k < nfr; k++) {
     double a, b;
     FrameRescale(k, &a, &b);
-    for (size_t q = 0; q < npix; q++) {
-      unsigned u = (StoredRaw(b8, b16, bits_alloc, k * npix + q) >> shift) & mask;
+    std::fill(hist.begin(), hist.end(), 0);
+    if (bits_alloc == 16)
+      for (size_t q = 0; q < npix; q++) hist[b16[k * npix + q]]++;
+    else if (bits_alloc == 8)
+      for (size_t q = 0; q < npix; q++) hist[b8[k * npix + q]]++;
+    else
+      for (size_t q = 0; q < npix; q++) hist[StoredRaw(b8, b16, bits_alloc, k * npix + q)]++;
+    for (unsigned raw = 0; raw < nw; raw++) {
+      if (!hist[raw]) continue;
+      unsigned u = (raw >> shift) & mask;
       double   s = (pixrep && (u & sign)) ? (double)u - (double)(mask + 1u) : (double)u;
-      st->Add(s * a + b);
+      st->AddN(s * a + b, hist[raw]);
     }
   }
   PetscFunctionReturn(0);
