@@ -15,7 +15,8 @@
  *                                   groups named "inlet", "outlet_k", "wall" and a 3D group "fluid"
  *   "mesh_units": "mm" | "cm",      default "mm"
  *   "rho_g_cm3": 1.06, "mu_P": 0.04,
- *   "inlet": { "name": "inlet", "profile": "parabolic" | "plug",
+ *   "inlet": { "name": "inlet", "profile": "parabolic" | "plug" | "womersley",
+ *              (womersley: rigid-tube Womersley shape per Fourier harmonic of the periodic waveform)
  *              "flow_mL_s": 5.0                            (constant)
  *              or "t_s": [...], "Q_mL_s": [...]            (periodic waveform, period = last t - first t,
  *                                                           linear interpolation) },
@@ -46,7 +47,7 @@ extern "C" {
 #define HT_THREED_MAX_BC 64
 
 typedef enum { HT_OUTLET_TRACTION = 0, HT_OUTLET_RESISTANCE, HT_OUTLET_RCR } HtOutletType;
-typedef enum { HT_PROFILE_PARABOLIC = 0, HT_PROFILE_PLUG } HtInletProfile;
+typedef enum { HT_PROFILE_PARABOLIC = 0, HT_PROFILE_PLUG, HT_PROFILE_WOMERSLEY } HtInletProfile;
 
 typedef struct {
   char         name[64];   /* physical group name in the .msh file */
@@ -97,11 +98,21 @@ PetscErrorCode HtThreeD_Solve(HtThreeD td);
 /* Flow (mL/s, positive = leaving the domain through the face group) and area-mean pressure (dyn/cm^2)
  * through a named face group for the current solution. Collective. */
 PetscErrorCode HtThreeD_BoundaryFlow(HtThreeD td, const char *group, PetscReal *Q_mL_s, PetscReal *Pmean_dyn_cm2, PetscReal *area_cm2);
+/* Area-mean wall shear stress vector over the wall groups (dyn/cm^2; traction of the fluid on the wall,
+ * tangential part, from the velocity gradient of the wall cells' vertex values). Collective. */
+PetscErrorCode HtThreeD_WallShearStress(HtThreeD td, PetscReal wss_mean_dyn_cm2[3], PetscReal *area_cm2);
+/* Optional per-step callback after each accepted time step (t in s); e.g. to sample the solution. */
+PetscErrorCode HtThreeD_SetStepMonitor(HtThreeD td, PetscErrorCode (*mon)(HtThreeD td, PetscInt step, PetscReal t_s, void *ctx), void *ctx);
 /* Current solution (fields 0 velocity cm/s, 1 pressure dyn/cm^2) and its DM; borrowed references. */
 PetscErrorCode HtThreeD_GetSolution(HtThreeD td, DM *dm, Vec *u);
 /* L2 norms over the fluid of (u_h - u_exact) and u_exact for a velocity field given pointwise
  * (x in cm). Collective. */
 PetscErrorCode HtThreeD_VelocityL2Error(HtThreeD td, void (*exact)(const PetscReal x[3], PetscReal u[3], void *ctx), void *ctx, PetscReal *err_L2, PetscReal *norm_L2);
+/* Initial velocity (x in cm -> u in cm/s) projected onto the discrete space, pressure 0; after SetUp. */
+PetscErrorCode HtThreeD_SetInitialVelocity(HtThreeD td, void (*u0)(const PetscReal x[3], PetscReal u[3], void *ctx), void *ctx);
+/* Rigid-tube Womersley axial velocity u(r, t) (cm/s) for the flow Q(t) = Qre[0] + sum_{n=1}^{nh-1}
+ * Re((Qre[n] + i Qim[n]) e^{i 2 pi n t / T}) (mL/s) in a tube of radius R_cm, kinematic viscosity nu. */
+PetscErrorCode HtThreeD_WomersleyVelocity(PetscInt nh, const PetscReal Qre[], const PetscReal Qim[], PetscReal T_s, PetscReal R_cm, PetscReal nu_cm2_s, PetscReal r_cm, PetscReal t_s, PetscReal *u_cm_s);
 /* Number of cells (tets) of the distributed mesh, summed over ranks. */
 PetscErrorCode HtThreeD_GetNumCells(HtThreeD td, PetscInt *ncells);
 PetscErrorCode HtThreeD_Destroy(HtThreeD *td);

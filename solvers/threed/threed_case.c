@@ -86,8 +86,8 @@ static PetscErrorCode ParseCase(HtThreeD td, const cJSON *root, const char *path
   }
   it = cJSON_GetObjectItemCaseSensitive(inlet, "profile");
   if (it) {
-    PetscCheck(cJSON_IsString(it) && (!strcmp(it->valuestring, "parabolic") || !strcmp(it->valuestring, "plug")), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: inlet \"profile\" must be \"parabolic\" or \"plug\"", path);
-    c->profile = !strcmp(it->valuestring, "plug") ? HT_PROFILE_PLUG : HT_PROFILE_PARABOLIC;
+    PetscCheck(cJSON_IsString(it) && (!strcmp(it->valuestring, "parabolic") || !strcmp(it->valuestring, "plug") || !strcmp(it->valuestring, "womersley")), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: inlet \"profile\" must be \"parabolic\", \"plug\" or \"womersley\"", path);
+    c->profile = !strcmp(it->valuestring, "plug") ? HT_PROFILE_PLUG : (!strcmp(it->valuestring, "womersley") ? HT_PROFILE_WOMERSLEY : HT_PROFILE_PARABOLIC);
   }
   PetscCall(Num(inlet, "flow_mL_s", path, PETSC_FALSE, &v, &f));
   if (f) PetscCall(HtThreeD_SetInletWaveform(td, 1, NULL, &v));

@@ -122,14 +122,21 @@ PetscReal HtThreeD_InletFlowRate(const HtThreeD td, PetscReal t)
 }
 
 /* ---- Dirichlet data ---- */
-static PetscReal InletShape(const HtThreeD td, const PetscReal x[])
+static PetscReal InletRadius(const HtThreeD td, const PetscReal x[])
 {
   PetscReal d[3], dn = 0, r2 = 0;
-  if (td->c.profile == HT_PROFILE_PLUG) return 1.0;
   for (PetscInt i = 0; i < 3; i++) d[i] = x[i] - td->in_c[i];
   for (PetscInt i = 0; i < 3; i++) dn += d[i] * td->in_n[i];
   for (PetscInt i = 0; i < 3; i++) r2 += PetscSqr(d[i] - dn * td->in_n[i]);
-  return PetscMax(0.0, 1.0 - r2 / PetscSqr(td->in_R));
+  return PetscSqrtReal(r2);
+}
+
+/* unit-amplitude shape; the Womersley case uses the parabolic shape only to measure the discrete flux */
+static PetscReal InletShape(const HtThreeD td, const PetscReal x[])
+{
+  PetscReal r = InletRadius(td, x);
+  if (td->c.profile == HT_PROFILE_PLUG) return 1.0;
+  return PetscMax(0.0, 1.0 - r * r / PetscSqr(td->in_R));
 }
 
 static PetscErrorCode InletBC(PetscInt dim, PetscReal t, const PetscReal x[], PetscInt Nc, PetscScalar *u, void *ctx)
@@ -137,6 +144,10 @@ static PetscErrorCode InletBC(PetscInt dim, PetscReal t, const PetscReal x[], Pe
   HtThreeD  td  = (HtThreeD)ctx;
   PetscReal amp = td->unit_mode ? 1.0 : HtThreeD_InletFlow(td, t) * td->in_scale;
   PetscReal s   = InletShape(td, x);
+  if (!td->unit_mode && td->c.profile == HT_PROFILE_WOMERSLEY) {
+    HtThreeD_WomersleyEval(td, InletRadius(td, x), t, &s, NULL);
+    amp = td->wom_scale;
+  }
   for (PetscInt i = 0; i < Nc; i++) u[i] = -amp * s * td->in_n[i]; /* into the domain */
   return 0;
 }
@@ -145,7 +156,11 @@ static PetscErrorCode InletBC_t(PetscInt dim, PetscReal t, const PetscReal x[], 
 {
   HtThreeD  td  = (HtThreeD)ctx;
   PetscReal amp = td->unit_mode ? 0.0 : HtThreeD_InletFlowRate(td, t) * td->in_scale;
-  PetscReal s   = InletShape(td, x);
+  PetscReal s   = InletShape(td, x), uw;
+  if (!td->unit_mode && td->c.profile == HT_PROFILE_WOMERSLEY) {
+    HtThreeD_WomersleyEval(td, InletRadius(td, x), t, &uw, &s);
+    amp = td->wom_scale;
+  }
   for (PetscInt i = 0; i < Nc; i++) u[i] = -amp * s * td->in_n[i];
   return 0;
 }
@@ -561,9 +576,40 @@ PetscErrorCode HtThreeD_SetUp(HtThreeD td)
     td->unit_mode = PETSC_FALSE;
     PetscCheck(Q < 0, td->comm, PETSC_ERR_USER_INPUT, "file %s: inlet profile has no inflow (inlet face group too small?)", td->c.mesh);
     td->in_scale = 1.0 / (-Q);
+    if (td->c.profile == HT_PROFILE_WOMERSLEY) {
+      /* the parabolic unit shape carries pi R^2/2 in the continuum: the ratio corrects the polygonal inlet */
+      td->wom_scale = td->in_scale * PETSC_PI * td->in_R * td->in_R / 2.0;
+      PetscCall(HtThreeD_WomersleySetUp(td));
+    }
     HtLog_Info("3d: inlet area %.4g cm^2, radius %.4g cm, %" PetscInt_FMT " outlet(s)", (double)A, (double)rmax, td->c.noutlets);
   }
   td->is_setup = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  void (*u0)(const PetscReal x[3], PetscReal u[3], void *ctx);
+  void *ctx;
+} InitCtx;
+
+static PetscErrorCode InitFn(PetscInt dim, PetscReal t, const PetscReal x[], PetscInt Nc, PetscScalar *u, void *ctx)
+{
+  InitCtx  *e = (InitCtx *)ctx;
+  PetscReal v[3];
+  e->u0(x, v, e->ctx);
+  for (PetscInt i = 0; i < 3; i++) u[i] = v[i];
+  return 0;
+}
+
+PetscErrorCode HtThreeD_SetInitialVelocity(HtThreeD td, void (*u0)(const PetscReal x[3], PetscReal u[3], void *ctx), void *ctx)
+{
+  InitCtx        e                                                                           = {u0, ctx};
+  PetscErrorCode (*f[2])(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar *, void *) = {InitFn, ZeroBC};
+  void          *ctxs[2]                                                                     = {&e, NULL};
+
+  PetscFunctionBeginUser;
+  PetscCheck(td->is_setup, td->comm, PETSC_ERR_USER_INPUT, "HtThreeD: SetInitialVelocity before SetUp");
+  PetscCall(DMProjectFunction(td->dm, 0.0, f, ctxs, INSERT_ALL_VALUES, td->u));
   PetscFunctionReturn(0);
 }
 
@@ -809,12 +855,21 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
       SETERRQ(td->comm, PETSC_ERR_NOT_CONVERGED, "3d: time step %" PetscInt_FMT " at t = %g s diverged (%s), last Newton residual history: %s", s, (double)td->t, TSConvergedReasons[reason], hist);
     }
     PetscCall(UpdateOutlets(td, dt));
+    if (td->mon) PetscCall(td->mon(td, s, td->t, td->monctx));
     if (td->outdir[0]) {
       PetscCall(HtThreeD_CSVRow(td));
       if (s % PetscMax(1, td->c.output_interval) == 0 || s == td->c.steps) PetscCall(HtThreeD_WriteFrame(td));
     }
   }
   if (td->outdir[0]) PetscCall(HtThreeD_WritePVD(td));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtThreeD_SetStepMonitor(HtThreeD td, PetscErrorCode (*mon)(HtThreeD td, PetscInt step, PetscReal t_s, void *ctx), void *ctx)
+{
+  PetscFunctionBeginUser;
+  td->mon    = mon;
+  td->monctx = ctx;
   PetscFunctionReturn(0);
 }
 

@@ -10,6 +10,7 @@
 
 #define HT3_MAX_OUTLETS 32
 #define HT3_MAX_GROUPS  (HT3_MAX_OUTLETS + 16)
+#define HT3_WOM_MAXH    24 /* Womersley harmonics kept (incl. the mean) */
 
 /* PetscDS constants layout */
 enum { HT3_C_RHO = 0, HT3_C_MU, HT3_C_STEADY, HT3_C_DT, HT3_C_SUPG, HT3_C_BETA, HT3_C_LSIC, HT3_C_CI, HT3_C_OUTLET0 = 8, HT3_C_N = 8 + HT3_MAX_OUTLETS };
@@ -38,11 +39,15 @@ struct _p_HtThreeD {
   /* inlet profile: centre, outward normal, radius (cm), discrete-flux scale */
   PetscReal    in_c[3], in_n[3], in_R, in_area, in_scale;
   PetscBool    unit_mode;
+  PetscInt     wom_nh;
+  PetscReal    wom_T, wom_re[HT3_WOM_MAXH], wom_im[HT3_WOM_MAXH], wom_scale;
   PetscReal    t;
   PetscInt     step;
   PetscScalar  consts[HT3_C_N];
   PetscReal    Pc[HT3_MAX_OUTLETS]; /* RCR capacitor pressure, dyn/cm^2 */
   FILE        *csv;
+  PetscErrorCode (*mon)(HtThreeD, PetscInt, PetscReal, void *);
+  void        *monctx;
   PetscInt     nframes, maxframes;
   PetscReal   *frame_t;
 };
@@ -69,6 +74,10 @@ HtThreeDBdFn HtThreeD_OutletResidual(PetscInt k);
 /* inlet waveform (mL/s) and its time derivative at t */
 PetscReal HtThreeD_InletFlow(const HtThreeD td, PetscReal t);
 PetscReal HtThreeD_InletFlowRate(const HtThreeD td, PetscReal t);
+
+/* Womersley inlet (threed_womersley.c) */
+PetscErrorCode HtThreeD_WomersleySetUp(HtThreeD td);
+void           HtThreeD_WomersleyEval(const HtThreeD td, PetscReal r, PetscReal t, PetscReal *u, PetscReal *dudt);
 
 /* output (threed_output.c) */
 PetscErrorCode HtThreeD_LocalSolution(HtThreeD td, Vec *loc); /* with boundary values at td->t; restore with DMRestoreLocalVector */

@@ -293,6 +293,68 @@ static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode HtThreeD_WallShearStress(HtThreeD td, PetscReal wss_mean_dyn_cm2[3], PetscReal *area_cm2)
+{
+  DM                 dm = td->dm;
+  DMLabel            label;
+  PetscSection       s, cs;
+  Vec                coords, loc;
+  const PetscScalar *xa, *ca;
+  PetscInt           fStart, fEnd;
+  PetscReal          l[4] = {0, 0, 0, 0}, g[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(HtThreeD_LocalSolution(td, &loc));
+  PetscCall(DMGetLabel(dm, "Face Sets", &label));
+  PetscCall(DMGetLocalSection(dm, &s));
+  PetscCall(DMGetCoordinateSection(dm, &cs));
+  PetscCall(DMGetCoordinatesLocal(dm, &coords));
+  PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+  PetscCall(VecGetArrayRead(loc, &xa));
+  PetscCall(VecGetArrayRead(coords, &ca));
+  for (PetscInt w = 0; w < td->c.nwalls; w++) {
+    IS              is;
+    PetscInt        nf = 0;
+    const PetscInt *faces;
+    PetscCall(DMLabelGetStratumIS(label, td->wall_id[w], &is));
+    if (!is) continue;
+    PetscCall(ISGetLocalSize(is, &nf));
+    PetscCall(ISGetIndices(is, &faces));
+    for (PetscInt i = 0; i < nf; i++) {
+      PetscInt        f = faces[i], ns, nv, vtx[4];
+      const PetscInt *supp;
+      PetscReal       X[4][3], U[4][3], P[4], G[3][3], a, fc[3], fn[3], cc[3], vol, dot = 0, tr[3], tn = 0;
+      if (f < fStart || f >= fEnd) continue;
+      PetscCall(DMPlexGetSupportSize(dm, f, &ns));
+      if (ns != 1) continue;
+      PetscCall(DMPlexGetSupport(dm, f, &supp));
+      PetscCall(DMPlexComputeCellGeometryFVM(dm, f, &a, fc, fn));
+      PetscCall(DMPlexComputeCellGeometryFVM(dm, supp[0], &vol, cc, NULL));
+      for (PetscInt d = 0; d < 3; d++) dot += fn[d] * (fc[d] - cc[d]);
+      if (dot < 0)
+        for (PetscInt d = 0; d < 3; d++) fn[d] = -fn[d];
+      PetscCall(ClosureVertices(dm, supp[0], s, xa, cs, ca, &nv, vtx, X, U, P));
+      PetscCall(CellGradient(X, U, G));
+      for (PetscInt r = 0; r < 3; r++) {
+        tr[r] = 0;
+        for (PetscInt c = 0; c < 3; c++) tr[r] -= td->c.mu_P * (G[r][c] + G[c][r]) * fn[c];
+      }
+      for (PetscInt d = 0; d < 3; d++) tn += tr[d] * fn[d];
+      for (PetscInt d = 0; d < 3; d++) l[d] += a * (tr[d] - tn * fn[d]);
+      l[3] += a;
+    }
+    PetscCall(ISRestoreIndices(is, &faces));
+    PetscCall(ISDestroy(&is));
+  }
+  PetscCall(VecRestoreArrayRead(coords, &ca));
+  PetscCall(VecRestoreArrayRead(loc, &xa));
+  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscCall(MPIU_Allreduce(l, g, 4, MPIU_REAL, MPI_SUM, td->comm));
+  for (PetscInt d = 0; d < 3; d++) wss_mean_dyn_cm2[d] = g[3] > 0 ? g[d] / g[3] : 0.0;
+  if (area_cm2) *area_cm2 = g[3];
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode HtThreeD_WriteFrame(HtThreeD td)
 {
   Vec  loc;
