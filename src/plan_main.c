@@ -19,7 +19,8 @@ typedef struct {
 } Guard;
 typedef struct {
   char          name[64];
-  const cJSON  *ops; /* array (owned by the plan tree) */
+  char          path[64]; /* "plan.candidates[i].operations" for messages */
+  const cJSON  *ops;      /* array (owned by the plan tree) */
 } Candidate;
 typedef struct {
   cJSON         *root;
@@ -219,6 +220,7 @@ static PetscErrorCode ReadPlan(const char *path, Plan *p)
     for (const char *q = c->name; *q; q++) PetscCheck((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-', PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "plan: %s.name '%s' may use letters, digits, _ and - only (it names a file)", pth, c->name);
     for (PetscInt j = 0; j < p->ncand; j++) PetscCheck(strcmp(p->cand[j].name, c->name), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "plan: %s.name '%s' is used twice (baseline is reserved)", pth, c->name);
     c->ops = cJSON_GetObjectItemCaseSensitive(it, "operations");
+    PetscCall(PetscSNPrintf(c->path, sizeof c->path, "%s.operations", pth));
     PetscCheck(cJSON_IsArray(c->ops), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "plan: %s.operations must be an array", pth);
     p->ncand++;
   }
@@ -401,7 +403,7 @@ static PetscErrorCode RunSample(const Plan *p, const cJSON *base, const HtZUnits
     PetscReal success;
     PetscCall(Perturb(p, m, s, independent ? 5000 * (c + 1) : 0, &success));
     SetSim(m, p->s_pts, p->s_cycles);
-    if (c) PetscCall(ApplyOps(m, u, p->cand[c].ops, success, p->cand[c].name));
+    if (c) PetscCall(ApplyOps(m, u, p->cand[c].ops, success, p->cand[c].path));
     PetscCall(HtZPlan_Evaluate(PETSC_COMM_SELF, m, &p->spec, p->cand[c].name, &r[c]));
     cJSON_Delete(m);
   }
@@ -534,7 +536,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
   PetscCall(HtPath_MakeDir(path));
   for (PetscInt c = 0; c < nc; c++) {
     cJSON *m = cJSON_Duplicate(base, 1);
-    if (c) PetscCall(ApplyOps(m, &u, p->cand[c].ops, 1.0, p->cand[c].name));
+    if (c) PetscCall(ApplyOps(m, &u, p->cand[c].ops, 1.0, p->cand[c].path));
     PetscCall(HtZPlan_Evaluate(comm, m, &p->spec, p->cand[c].name, &det[c]));
     PetscCall(PetscSNPrintf(path, sizeof path, "%s/candidates/%s.json", out_dir, p->cand[c].name));
     if (!rank) PetscCall(HtPlan_WriteModel(path, m));
@@ -588,10 +590,12 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
   }
   for (PetscInt s = 0; s < ns; s++) {
     const PetscReal *x = score + s * nc;
-    PetscInt         best = 0;
-    for (PetscInt c = 1; c < nc; c++)
-      if (x[c] > x[best]) best = c;
-    pbest[best] += 1.0 / ns;
+    PetscReal        top = x[0];
+    PetscInt         ntop = 0;
+    for (PetscInt c = 1; c < nc; c++) top = PetscMax(top, x[c]);
+    for (PetscInt c = 0; c < nc; c++) ntop += x[c] == top;
+    for (PetscInt c = 0; c < nc; c++) /* a tie for the best shares the sample */
+      if (x[c] == top) pbest[c] += 1.0 / (ns * ntop);
     for (PetscInt a = 0; a < nc; a++) {
       PetscInt r = 1;
       for (PetscInt b = 0; b < nc; b++) {

@@ -352,6 +352,7 @@ PetscErrorCode HtZModel_Occlude(cJSON *model, const char *vessel)
       PetscCheck(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it, "outlet_vessels")) > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "occlusion of '%s' leaves junction '%s' without an outlet", vessel, cJSON_GetObjectItemCaseSensitive(it, "junction_name")->valuestring);
     }
   }
+  cJSON_ArrayForEach(it, juncs) ListRemove(cJSON_GetObjectItemCaseSensitive(it, "inlet_vessels"), id);
   /* the vessel leaves the model; then prune what has no inflow any more */
   cJSON_DetachItemViaPointer(vessels, v);
   cJSON_Delete(v);
