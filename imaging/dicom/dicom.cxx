@@ -73,6 +73,20 @@ bool GetF64(DcmItem *ds, const DcmTagKey &tag, double *v, unsigned long n)
   return true;
 }
 
+/* The bytes of 8-bit or 12-bit-packed pixel data whatever its VR: implicit-VR (ACR-NEMA) files give
+ * PixelData the VR OW, for which DCMTK refuses byte access; on a little-endian host the words hold
+ * the file's bytes in order. */
+bool PixelBytes(DcmElement *pe, Uint8 *&p)
+{
+  p = NULL;
+  if (pe->getUint8Array(p).good() && p) return true;
+  const Uint16 one = 1;
+  Uint16      *w   = NULL;
+  if (*(const Uint8 *)&one != 1 || pe->getUint16Array(w).bad() || !w) return false;
+  p = (Uint8 *)w;
+  return true;
+}
+
 /* One image file's header facts, as needed for grouping and sorting. */
 struct SliceInfo {
   std::string path;
@@ -551,11 +565,11 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
     for (size_t q = 0; q < npix; q++) out[q] = lut[p[off + q]];
   } else if (bits_alloc == 8) {
     Uint8 *p = NULL;
-    PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 8-bit pixel data", f);
+    PetscCheck(PixelBytes(pe, p), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 8-bit pixel data", f);
     for (size_t q = 0; q < npix; q++) out[q] = lut[p[off + q]];
   } else { /* 12 bits packed (ACR-NEMA): two pixels in three bytes */
     Uint8 *p = NULL;
-    PetscCheck(pe->getUint8Array(p).good() && p, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 12-bit packed pixel data", f);
+    PetscCheck(PixelBytes(pe, p), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 12-bit packed pixel data", f);
     for (size_t q = 0; q < npix; q++) {
       size_t       g = off + q;
       const Uint8 *b = p + (g / 2) * 3;
@@ -1128,7 +1142,7 @@ PetscErrorCode FileStats(const std::string &path, const std::vector<const SliceI
   Uint8  *b8  = NULL;
   Uint16 *b16 = NULL;
   if (bits_alloc == 16) PetscCheck(pe->getUint16Array(b16).good() && b16, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access 16-bit pixel data", f);
-  else PetscCheck(pe->getUint8Array(b8).good() && b8, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access %u-bit pixel data", f, (unsigned)bits_alloc);
+  else PetscCheck(PixelBytes(pe, b8), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: cannot access %u-bit pixel data", f, (unsigned)bits_alloc);
   const unsigned shift = (unsigned)(high_bit + 1 - bits_stored);
   const unsigned mask  = (1u << bits_stored) - 1u;
   const unsigned sign  = 1u << (bits_stored - 1);

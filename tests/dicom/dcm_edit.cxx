@@ -49,6 +49,43 @@ static int EditOne(DcmDataset *ds, const char *op)
       for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) px[r * cols + c] = (Uint16)std::lround(a + b * (double)r);
       if (ds->putAndInsertUint16Array(DCM_PixelData, px.data(), (unsigned long)px.size()).bad()) return 3;
+    } else if (!strcmp(op, "exp_ds")) {
+      /* the same numbers in exponent form: PixelSpacing, ImagePositionPatient, RescaleSlope */
+      double ps[2], p[3];
+      for (int q = 0; q < 2; q++)
+        if (ds->findAndGetFloat64(DCM_PixelSpacing, ps[q], q).bad()) return 2;
+      for (int q = 0; q < 3; q++)
+        if (ds->findAndGetFloat64(DCM_ImagePositionPatient, p[q], q).bad()) return 2;
+      char v[256];
+      snprintf(v, sizeof(v), "%.6e\\%.6E", ps[0], ps[1]);
+      if (ds->putAndInsertString(DCM_PixelSpacing, v).bad()) return 2;
+      snprintf(v, sizeof(v), "%.7e\\%.7e\\%.7e", p[0], p[1], p[2]);
+      if (ds->putAndInsertString(DCM_ImagePositionPatient, v).bad()) return 2;
+      if (ds->putAndInsertString(DCM_RescaleSlope, "1.0e+00").bad() || ds->putAndInsertString(DCM_RescaleIntercept, "0.0E0").bad()) return 2;
+    } else if (!strcmp(op, "pack12")) {
+      /* 16-bit pixels (values < 4096) re-encoded as ACR-NEMA 12-bit packed: 2 pixels in 3 bytes */
+      const Uint16 *px = NULL;
+      unsigned long n  = 0;
+      if (ds->findAndGetUint16Array(DCM_PixelData, px, &n).bad()) return 2;
+      std::vector<Uint8> b((n * 3 + 1) / 2 + 1, 0);
+      for (unsigned long q = 0; q < n; q++) {
+        unsigned v = px[q] & 0x0FFF;
+        Uint8   *o = &b[(q / 2) * 3];
+        if (q & 1) {
+          o[1] = (Uint8)((o[1] & 0x0F) | ((v & 0x0F) << 4));
+          o[2] = (Uint8)(v >> 4);
+        } else {
+          o[0] = (Uint8)(v & 0xFF);
+          o[1] = (Uint8)((o[1] & 0xF0) | (v >> 8));
+        }
+      }
+      b.resize(b.size() & ~(size_t)1); /* even length */
+      ds->findAndDeleteElement(DCM_PixelData);
+      DcmPixelData *pd = new DcmPixelData(DcmTag(DCM_PixelData, EVR_OB));
+      if (pd->putUint8Array(b.data(), (unsigned long)b.size()).bad() || ds->insert(pd, OFTrue).bad()) return 3;
+      if (ds->putAndInsertUint16(DCM_BitsAllocated, 12).bad() || ds->putAndInsertUint16(DCM_BitsStored, 12).bad() || ds->putAndInsertUint16(DCM_HighBit, 11).bad() || ds->putAndInsertUint16(DCM_PixelRepresentation, 0).bad()) return 3;
+    } else if (!strcmp(op, "acrnema")) {
+      /* handled when saving: data set only, implicit VR, no preamble or meta header */
     } else return 4;
   }
   return 0;
@@ -69,6 +106,7 @@ extern "C" int HtTestDcm_Edit(const char *src, const char *dst, const char *ops)
       if (rc) return rc;
       a = b + 1;
     }
+    if (all.find("acrnema") != std::string::npos) return ds->saveFile(dst, EXS_LittleEndianImplicit).good() ? 0 : 5;
     return ff.saveFile(dst, EXS_LittleEndianExplicit).good() ? 0 : 5;
   } catch (...) {
     return 6;
