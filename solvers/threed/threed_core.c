@@ -735,7 +735,7 @@ static PetscErrorCode CheckFinite(HtThreeD td, const char *what, SNES snes)
   PetscCall(VecNorm(td->u, NORM_2, &nrm));
   if (PetscIsInfOrNanReal(nrm)) {
     PetscCall(HistoryString(snes, hist, sizeof hist));
-    SETERRQ(td->comm, PETSC_ERR_NOT_CONVERGED, "3d: %s: solution is not finite at step %" PetscInt_FMT ", t = %g s (residual history: %s)", what, td->step, (double)td->t, hist);
+    SETERRQ(td->comm, PETSC_ERR_NOT_CONVERGED, "3d: %s: solution is not finite at step %" PetscInt_FMT ", t = %.6f s (residual history: %s)", what, td->step, (double)td->t, hist);
   }
   PetscFunctionReturn(0);
 }
@@ -815,6 +815,7 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_STEPOVER));
   PetscCall(TSSetMaxSNESFailures(ts, 1));
+  PetscCall(TSSetErrorIfStepFails(ts, PETSC_FALSE)); /* our message names the step, time and residuals */
   PetscCall(TSGetSNES(ts, &snes));
   td->snes = snes;
   PetscCall(SNESSetTolerances(snes, 1e-10, 1e-6, PETSC_DEFAULT, 25, PETSC_DEFAULT));
@@ -847,13 +848,13 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
     TSConvergedReason reason;
     PetscCall(TSStep(ts));
     PetscCall(TSGetConvergedReason(ts, &reason));
-    PetscCall(TSGetTime(ts, &td->t));
     td->step = s;
-    PetscCall(CheckFinite(td, "time step", snes));
     if (reason < 0) {
       PetscCall(HistoryString(snes, hist, sizeof hist));
-      SETERRQ(td->comm, PETSC_ERR_NOT_CONVERGED, "3d: time step %" PetscInt_FMT " at t = %g s diverged (%s), last Newton residual history: %s", s, (double)td->t, TSConvergedReasons[reason], hist);
+      SETERRQ(td->comm, PETSC_ERR_NOT_CONVERGED, "3d: time step %" PetscInt_FMT " to t = %.6f s diverged (%s), last Newton residual history: %s", s, (double)(s * dt), TSConvergedReasons[reason], hist);
     }
+    PetscCall(TSGetTime(ts, &td->t));
+    PetscCall(CheckFinite(td, "time step", snes));
     PetscCall(UpdateOutlets(td, dt));
     if (td->mon) PetscCall(td->mon(td, s, td->t, td->monctx));
     if (td->outdir[0]) {
