@@ -492,7 +492,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
   HtZUnits           u;
   HtCandidateResult *det;
   PetscMPIInt        rank, size;
-  PetscInt           nc, ns, *order;
+  PetscInt           nc, ns, *order, nfailed = 0;
   PetscReal         *score, *gok, *mean, *sd, *pbest, *pguard, *stab, *pbeat, dpair_sd = 0, dind_sd = 0;
   char               path[PETSC_MAX_PATH_LEN], notes[1024] = "";
 
@@ -556,9 +556,30 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
   {
     PetscReal *tmp, *tmpg;
     PetscCall(PetscCalloc2(PetscMax(1, ns) * nc, &tmp, PetscMax(1, ns) * nc, &tmpg));
-    for (PetscInt s = rank; s < ns; s += size) PetscCall(RunSample(p, base, &u, s, PETSC_FALSE, tmp + s * nc, tmpg + s * nc));
+    PetscReal *fl, *fail;
+    PetscInt   k = 0;
+    PetscCall(PetscCalloc2(PetscMax(1, ns), &fl, PetscMax(1, ns), &fail));
+    for (PetscInt s = rank; s < ns; s += size) {
+      /* a sample whose model does not solve is left out (reported), never stalls the other ranks */
+      PetscErrorCode e = RunSample(p, base, &u, s, PETSC_FALSE, tmp + s * nc, tmpg + s * nc);
+      if (e) {
+        HtLog_Warn("plan: sample %d left out: %s", (int)s, HtError_LastMessage());
+        fl[s] = 1;
+        for (PetscInt c = 0; c < nc; c++) tmp[s * nc + c] = tmpg[s * nc + c] = 0;
+      }
+    }
     PetscCallMPI(MPI_Allreduce(tmp, score, (PetscMPIInt)(PetscMax(1, ns) * nc), MPIU_REAL, MPIU_SUM, comm));
     PetscCallMPI(MPI_Allreduce(tmpg, gok, (PetscMPIInt)(PetscMax(1, ns) * nc), MPIU_REAL, MPIU_SUM, comm));
+    PetscCallMPI(MPI_Allreduce(fl, fail, (PetscMPIInt)PetscMax(1, ns), MPIU_REAL, MPIU_SUM, comm));
+    for (PetscInt s = 0; s < ns; s++)
+      if (fail[s] == 0) {
+        for (PetscInt c = 0; c < nc; c++) score[k * nc + c] = score[s * nc + c], gok[k * nc + c] = gok[s * nc + c];
+        k++;
+      }
+    nfailed = ns - k;
+    ns      = k;
+    PetscCheck(ns > 0 || p->samples == 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "plan %s: every one of the %d uncertainty samples failed to solve", plan_path, (int)p->samples);
+    PetscCall(PetscFree2(fl, fail));
     PetscCall(PetscFree2(tmp, tmpg));
   }
   if (ns == 0) { /* no sampling: the deterministic result is the only sample */
@@ -607,7 +628,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
     }
   }
   /* spread of the score difference of the top two: paired vs independent draws */
-  if (p->samples > 1) {
+  if (ns > 1) {
     PetscInt  A = order[0], B = order[1];
     PetscReal m = 0;
     for (PetscInt s = 0; s < ns; s++) m += (score[s * nc + A] - score[s * nc + B]) / ns;
@@ -616,7 +637,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
     if (p->compare_independent) {
       PetscReal *tmp, *ind, *tg, mi = 0;
       PetscCall(PetscCalloc3(ns * nc, &tmp, ns * nc, &ind, ns * nc, &tg));
-      for (PetscInt s = rank; s < ns; s += size) PetscCall(RunSample(p, base, &u, s, PETSC_TRUE, tmp + s * nc, tg + s * nc));
+      for (PetscInt s = rank; s < ns; s += size) PetscCall(RunSample(p, base, &u, s, PETSC_TRUE, tmp + s * nc, tg + s * nc)); /* independent draws: a failure is an error */
       PetscCallMPI(MPI_Allreduce(tmp, ind, (PetscMPIInt)(ns * nc), MPIU_REAL, MPIU_SUM, comm));
       for (PetscInt s = 0; s < ns; s++) mi += (ind[s * nc + A] - ind[s * nc + B]) / ns;
       for (PetscInt s = 0; s < ns; s++) dind_sd += PetscSqr(ind[s * nc + A] - ind[s * nc + B] - mi) / (ns - 1);
@@ -639,6 +660,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
     cJSON_AddStringToObject(rep, "baseline_model", strrchr(p->model_path, '/') ? strrchr(p->model_path, '/') + 1 : p->model_path);
     cJSON_AddStringToObject(rep, "model_pressure_unit", p->pressure_unit);
     cJSON_AddNumberToObject(rep, "samples", (double)p->samples);
+    cJSON_AddNumberToObject(rep, "samples_failed", (double)nfailed);
     cJSON_AddNumberToObject(rep, "ranks", (double)size);
     cJSON_AddNumberToObject(rep, "seed", (double)p->seed);
     o = cJSON_AddObjectToObject(rep, "calibration");
@@ -686,7 +708,7 @@ PetscErrorCode HtPlan_RunFile(MPI_Comm comm, const char *plan_path, const char *
       for (PetscInt b = 0; b < nc; b++)
         if (a != b) cJSON_AddNumberToObject(row, p->cand[b].name, pbeat[a * nc + b]);
     }
-    if (p->samples > 1) {
+    if (ns > 1) {
       o = cJSON_AddObjectToObject(rep, "score_difference_top_two_sd");
       cJSON_AddNumberToObject(o, "paired", dpair_sd);
       if (p->compare_independent) cJSON_AddNumberToObject(o, "independent", dind_sd);
