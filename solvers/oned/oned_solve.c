@@ -10,6 +10,7 @@
  *  4. each rank: Rusanov fluxes between predicted face states (boundary faces: exact flux of the
  *     boundary state), conservative update with the source at the half step. */
 #include "oned_impl.h"
+#include <math.h>
 
 typedef struct {
   PetscReal A, Q;
@@ -75,7 +76,7 @@ static PetscErrorCode SolveInlet(HtOneD od, HtOneDVesselData *v, const PetscReal
     df = -(u + c); /* d(A u)/dA = u - sg c with sg = -1 */
     dA = -f / df;
     A += dA;
-    if (!(A > 0) || !PetscIsNormalReal(A)) PetscCall(BlowUp(od, v, "the inlet", t));
+    if (!(A > 0) || !isfinite(A)) PetscCall(BlowUp(od, v, "the inlet", t));
     if (PetscAbsReal(dA) < 1e-13 * A) break;
   }
   EndEval(&e, A, &u, &c);
@@ -145,7 +146,7 @@ static PetscErrorCode SolveOutlet(HtOneD od, HtOneDVesselData *v, const PetscRea
       dA = -f / df;
       if (A + dA <= 0) dA = -0.5 * A; /* stay in the admissible set */
       A += dA;
-      if (!(A > 0) || !PetscIsNormalReal(A)) PetscCall(BlowUp(od, v, "the outlet", t));
+      if (!(A > 0) || !isfinite(A)) PetscCall(BlowUp(od, v, "the outlet", t));
       if (PetscAbsReal(dA) < 1e-13 * A) break;
     }
     EndEval(&e, A, &u, &c);
@@ -230,7 +231,7 @@ static PetscErrorCode SolveJunction(HtOneD od, HtOneDNode *nd, PetscReal (*pred)
       PetscReal dA = r[k];
       if (A[k] + dA <= 0) dA = -0.5 * A[k];
       A[k] += dA;
-      if (!(A[k] > 0) || !PetscIsNormalReal(A[k])) PetscCall(BlowUp(od, &od->v[nd->vessel[k]], nd->side[k] ? "its outlet (junction)" : "its inlet (junction)", t));
+      if (!(A[k] > 0) || !isfinite(A[k])) PetscCall(BlowUp(od, &od->v[nd->vessel[k]], nd->side[k] ? "its outlet (junction)" : "its inlet (junction)", t));
       nrm = PetscMax(nrm, PetscAbsReal(dA) / A[k]);
     }
     if (nrm < 1e-13) break;
@@ -318,8 +319,11 @@ static void Predict(HtOneD od, HtOneDVesselData *v, const PetscReal *x, PetscRea
   }
 }
 
-static void Correct(HtOneD od, HtOneDVesselData *v, PetscReal *x, PetscReal dt, const PetscReal *UL, const PetscReal *UR, PetscReal *F)
+/* conservative update; returns the largest (|u| + c)/dx of the new state, or PETSC_MAX_REAL with *bad the
+ * first cell whose area is not positive or whose state is not finite */
+static PetscReal Correct(HtOneD od, HtOneDVesselData *v, PetscReal *x, PetscReal dt, const PetscReal *UL, const PetscReal *UR, PetscReal *F, PetscInt *bad)
 {
+  PetscReal smax = 0;
   const PetscInt  M = v->M;
   const PetscReal rho = od->rho, r = dt / v->dx;
   const PetscReal fr = 2.0 * (v->par.gamma_profile + 2.0) * PETSC_PI * od->mu / rho;
@@ -339,45 +343,37 @@ static void Correct(HtOneD od, HtOneDVesselData *v, PetscReal *x, PetscReal dt, 
     S = Source(v, i, A, Q, fr, rho);
     x[2 * i] -= r * (F[2 * i + 2] - F[2 * i]);
     x[2 * i + 1] -= r * (F[2 * i + 3] - F[2 * i + 1]) - dt * S;
-  }
-}
-
-static PetscReal MaxSpeed(HtOneD od, HtOneDVesselData *v, const PetscReal *x, PetscInt *bad)
-{
-  PetscReal m = 0;
-  *bad        = -1;
-  for (PetscInt i = 0; i < v->M; i++) {
-    PetscReal A = x[2 * i], Q = x[2 * i + 1], s;
-    if (!(A > 0) || !PetscIsNormalReal(A) || (!PetscIsNormalReal(Q) && Q != 0)) {
-      *bad = i;
-      return PETSC_MAX_REAL;
+    {
+      PetscReal An = x[2 * i], Qn = x[2 * i + 1], sp;
+      if (!(An > 0) || !isfinite(An) || !isfinite(Qn)) {
+        *bad = i;
+        return PETSC_MAX_REAL;
+      }
+      sp   = PetscAbsReal(Qn / An) + PetscSqrtReal(v->G[i] * PetscSqrtReal(An) / (2.0 * rho));
+      smax = PetscMax(smax, sp);
     }
-    s = (PetscAbsReal(Q / A) + HtOneD_WaveSpeed(A, v->G[i], od->rho)) / v->dx;
-    m = PetscMax(m, s);
   }
-  return m;
+  *bad = -1;
+  return smax / v->dx;
 }
 
-/* global max of the CFL speed; a rank that finds a bad cell makes every rank stop with the same message */
-static PetscErrorCode GlobalSpeed(HtOneD od, PetscReal *x, PetscReal *smax)
+/* global max of the CFL speed from the per-vessel speeds (vspeed, vbad of owned vessels); a rank that
+ * found a bad cell makes every rank stop with the same message */
+static PetscErrorCode GlobalSpeed(HtOneD od, const PetscReal *vspeed, const PetscInt *vbad, PetscReal *smax)
 {
   PetscReal loc[2] = {0, -1}, glob[2];
   PetscInt  bv = -1, bc = -1;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < od->nv; i++) {
-    HtOneDVesselData *v = &od->v[i];
-    PetscInt          bad;
-    PetscReal         s;
-    if (!v->owned) continue;
-    s = MaxSpeed(od, v, x + v->xoff, &bad);
-    if (bad >= 0) {
-      bv = i;
-      bc = bad;
+    if (!od->v[i].owned) continue;
+    if (vbad[i] >= 0) {
+      bv     = i;
+      bc     = vbad[i];
       loc[1] = i;
       break;
     }
-    loc[0] = PetscMax(loc[0], s);
+    loc[0] = PetscMax(loc[0], vspeed[i]);
   }
   if (od->size > 1) PetscCall(MPIU_Allreduce(loc, glob, 2, MPIU_REAL, MPIU_MAX, od->comm));
   else {
@@ -390,7 +386,11 @@ static PetscErrorCode GlobalSpeed(HtOneD od, PetscReal *x, PetscReal *smax)
       info[0] = bc;
       info[1] = bv;
     }
-    PetscCall(MPIU_Allreduce(info, ginfo, 2, MPIU_REAL, MPIU_MAX, od->comm));
+    if (od->size > 1) PetscCall(MPIU_Allreduce(info, ginfo, 2, MPIU_REAL, MPIU_MAX, od->comm));
+    else {
+      ginfo[0] = info[0];
+      ginfo[1] = info[1];
+    }
     {
       HtOneDVesselData *v = &od->v[(PetscInt)glob[1]];
       char              where[96];
@@ -404,7 +404,9 @@ static PetscErrorCode GlobalSpeed(HtOneD od, PetscReal *x, PetscReal *smax)
 
 PetscErrorCode HtOneD_Solve(HtOneD od)
 {
-  PetscReal  *x, *UL, *UR, *F, (*ends)[4], (*gends)[4], (*prevpr)[HT_ONED_NPROBE][3], (*curpr)[HT_ONED_NPROBE][3];
+  PetscReal  *x, *UL, *UR, *F, *vspeed;
+  PetscInt   *vbad;
+  PetscReal   (*ends)[4], (*gends)[4], (*prevpr)[HT_ONED_NPROBE][3], (*curpr)[HT_ONED_NPROBE][3];
   PetscReal   smax, dt, T = od->T;
   long long   ksamp = 0, kframe = 0;
   PetscInt    cycle = 0;
@@ -421,7 +423,8 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
     }
   for (PetscInt i = 0; i < od->nv; i++)
     PetscCheck(od->v[i].par.law == HT_ONED_LAW_ELASTIC && !od->v[i].par.stenosis, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel %s uses the Olufsen tube law or a lumped stenosis loss: supported by the steady solver only (HtOneD_SolveSteady / -oned_steady)", od->source, od->v[i].par.label);
-  PetscCall(PetscMalloc4(od->nv, &ends, od->nv, &gends, od->nv, &prevpr, od->nv, &curpr));
+  PetscCall(PetscMalloc4(od->nv + 1, &ends, od->nv + 1, &gends, od->nv, &prevpr, od->nv, &curpr));
+  PetscCall(PetscMalloc2(od->nv, &vspeed, od->nv, &vbad));
   {
     PetscInt nloc;
     PetscCall(VecGetLocalSize(od->X, &nloc));
@@ -454,7 +457,14 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
   od->time   = 0;
   od->nsteps = 0;
   od->dp_rms = -1;
-  PetscCall(GlobalSpeed(od, x, &smax));
+  for (PetscInt i = 0; i < od->nv; i++) {
+    HtOneDVesselData *v = &od->v[i];
+    vbad[i]             = -1;
+    vspeed[i]           = 0;
+    if (v->owned)
+      for (PetscInt c = 0; c < v->M; c++) vspeed[i] = PetscMax(vspeed[i], HtOneD_WaveSpeed(v->A0[c], v->G[c], od->rho) / v->dx);
+  }
+  PetscCall(GlobalSpeed(od, vspeed, vbad, &smax));
   /* sample 0 (t = 0) */
   for (PetscInt i = 0; i < od->nv; i++)
     if (od->v[i].owned)
@@ -468,8 +478,18 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
     PetscReal t = od->time, th, qin;
     dt          = od->cfl / smax;
     th          = t + 0.5 * dt;
-    /* 1. predictor on owned vessels; their predicted end states */
-    PetscCall(PetscArrayzero(&ends[0][0], 4 * od->nv));
+    /* 1. predictor on owned vessels; their predicted end states (non-owned rows: -max, so that the
+     *    MAX reduction returns the owner's values exactly); the last row carries this rank's CFL speed of
+     *    the current state and its first bad vessel, so one reduction per step serves both (the time
+     *    step therefore lags the state by one step, identically for any number of ranks) */
+    for (PetscInt i = 0; i < 4 * (od->nv + 1); i++) (&ends[0][0])[i] = -PETSC_MAX_REAL;
+    ends[od->nv][0] = 0;
+    ends[od->nv][1] = -1;
+    for (PetscInt i = 0; i < od->nv; i++) {
+      if (!od->v[i].owned) continue;
+      if (vbad[i] >= 0 && ends[od->nv][1] < 0) ends[od->nv][1] = i;
+      ends[od->nv][0] = PetscMax(ends[od->nv][0], vspeed[i]);
+    }
     for (PetscInt i = 0; i < od->nv; i++) {
       HtOneDVesselData *v = &od->v[i];
       PetscReal        *ul, *ur;
@@ -483,10 +503,12 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
       ends[i][3] = ur[2 * v->M - 1];
     }
     /* 2. every rank gets every end */
-    if (od->size > 1) PetscCall(MPIU_Allreduce(&ends[0][0], &gends[0][0], 4 * od->nv, MPIU_REAL, MPIU_SUM, od->comm));
-    else PetscCall(PetscArraycpy(&gends[0][0], &ends[0][0], 4 * od->nv));
+    if (od->size > 1) PetscCall(MPIU_Allreduce(&ends[0][0], &gends[0][0], 4 * (od->nv + 1), MPIU_REAL, MPIU_MAX, od->comm));
+    else PetscCall(PetscArraycpy(&gends[0][0], &ends[0][0], 4 * (od->nv + 1)));
+    if (gends[od->nv][1] >= 0) PetscCall(GlobalSpeed(od, vspeed, vbad, &smax)); /* raises the blow-up error on every rank */
+    smax = PetscMax(gends[od->nv][0], 1e-30);
     for (PetscInt i = 0; i < od->nv; i++)
-      if (!(gends[i][0] > 0 && gends[i][2] > 0) || !PetscIsNormalReal(gends[i][0] + gends[i][2])) PetscCall(BlowUp(od, &od->v[i], "its ends (predictor)", t));
+      if (!(gends[i][0] > 0 && gends[i][2] > 0) || !isfinite(gends[i][0] + gends[i][1] + gends[i][2] + gends[i][3])) PetscCall(BlowUp(od, &od->v[i], "its ends (predictor)", t));
     /* 3. boundary states at t + dt/2 (identical on all ranks) */
     PetscCall(HtOneD_Inflow(od, th, &qin));
     if (od->inlet_pressure) PetscCall(SolveInletPressure(od, &od->v[inl->vessel[0]], &gends[inl->vessel[0]][0], qin, th, od->v[inl->vessel[0]].Ub[0]));
@@ -501,11 +523,10 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
     for (PetscInt i = 0; i < od->nv; i++) {
       HtOneDVesselData *v = &od->v[i];
       if (!v->owned) continue;
-      Correct(od, v, x + v->xoff, dt, UL + v->xoff, UR + v->xoff, F);
+      vspeed[i] = Correct(od, v, x + v->xoff, dt, UL + v->xoff, UR + v->xoff, F, &vbad[i]);
     }
     od->time = t + dt;
     od->nsteps++;
-    PetscCall(GlobalSpeed(od, x, &smax));
     /* probes: linear interpolation in time to the sample instants passed by this step */
     for (PetscInt i = 0; i < od->nv; i++)
       if (od->v[i].owned) ProbeValues(&od->v[i], x + od->v[i].xoff, curpr[i]);
@@ -583,6 +604,7 @@ PetscErrorCode HtOneD_Solve(HtOneD od)
     }
   }
   PetscCall(PetscFree4(ends, gends, prevpr, curpr));
+  PetscCall(PetscFree2(vspeed, vbad));
   PetscCall(PetscFree2(UL, UR));
   od->ncycles = cycle;
   od->solved  = PETSC_TRUE;
