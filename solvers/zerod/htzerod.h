@@ -1,5 +1,5 @@
 /* hemotwin 0D engine: lumped-parameter models in svZeroDSolver's JSON format, integrated in time with
- * generalized-alpha (svZeroDSolver's variant, on PETSc SNES) or any PETSc TS (-zerod_ts_type ...).
+ * generalized-alpha (svZeroDSolver's variant, Newton with KLU) or any PETSc TS (-zerod_ts_type ...).
  *
  * Units are whatever the model uses (svZeroDSolver models are cgs: dyn/cm^2, mL/s, mL).
  * Variables are named as in svZeroDSolver: "flow:A:B", "pressure:A:B" for the connection between

@@ -38,6 +38,7 @@ typedef struct {
   PetscInt        n;
   const PetscInt *ptr, *col;
   PetscReal      *r, *Jy, *Jyd;
+  PetscBool      *mark; /* pattern discovery: entries added (NULL while solving) */
   PetscReal  time;   /* model time of the evaluation (t_n + alpha_f dt inside a step) */
   PetscBool *zero_after; /* variables a block asks to reset to 0 after each Newton solve (closed heart valves) */
   PetscReal  period; /* cardiac cycle period */
@@ -180,6 +181,7 @@ static inline void HtZD_Add(HtZDSys *s, PetscReal *M, PetscInt row, PetscInt col
   for (PetscInt k = s->ptr[row]; k < s->ptr[row + 1]; k++)
     if (s->col[k] == col) {
       M[k] += v;
+      if (s->mark) s->mark[k] = PETSC_TRUE;
       return;
     }
 }

@@ -95,7 +95,7 @@ static PetscErrorCode BuildPattern(HtZeroD zd)
   PetscCall(PetscCalloc1(n + 1, &zd->pat_ptr));
   PetscCall(PetscCalloc1(n, &cnt));
   for (PetscInt b = 0; b < zd->nblocks; b++)
-    for (PetscInt e = 0; e < zd->blocks[b].neq; e++) cnt[zd->blocks[b].eq[e]] += zd->blocks[b].nvar + 1;
+    for (PetscInt e = 0; e < zd->blocks[b].neq; e++) cnt[zd->blocks[b].eq[e]] += zd->blocks[b].nvar;
   for (PetscInt i = 0; i < n; i++) zd->pat_ptr[i + 1] = zd->pat_ptr[i] + cnt[i];
   PetscCall(PetscMalloc1(zd->pat_ptr[n] ? zd->pat_ptr[n] : 1, &zd->pat_col));
   for (PetscInt i = 0; i < n; i++) cnt[i] = 0;
@@ -103,8 +103,8 @@ static PetscErrorCode BuildPattern(HtZeroD zd)
     const HtZDBlock *blk = &zd->blocks[b];
     for (PetscInt e = 0; e < blk->neq; e++) {
       PetscInt row = blk->eq[e], *c = zd->pat_col + zd->pat_ptr[row];
-      for (PetscInt v = 0; v <= blk->nvar; v++) {
-        PetscInt col = v < blk->nvar ? blk->var[v] : row;
+      for (PetscInt v = 0; v < blk->nvar; v++) {
+        PetscInt col = blk->var[v];
         PetscBool dup = PETSC_FALSE;
         for (PetscInt k = 0; k < cnt[row]; k++) if (c[k] == col) dup = PETSC_TRUE;
         if (!dup) c[cnt[row]++] = col;
@@ -125,6 +125,39 @@ static PetscErrorCode BuildPattern(HtZeroD zd)
     }
     PetscCall(PetscArraycpy(zd->pat_ptr, ptr, n + 1));
     PetscCall(PetscFree(ptr));
+  }
+  /* Keep only the entries blocks actually add (found by assembling at the initial state and at an
+   * arbitrary one): a structurally exact pattern lets KLU's block triangular form and fill-reducing
+   * ordering work; entries a block never touches would otherwise be taken as pivots. */
+  {
+    PetscInt   nnz = zd->pat_ptr[n], w = 0;
+    PetscReal *y, *yd;
+    PetscCall(PetscCalloc1(nnz ? nnz : 1, &zd->sys.mark));
+    PetscCall(PetscMalloc3(n, &zd->sys.r, nnz ? nnz : 1, &zd->sys.Jy, nnz ? nnz : 1, &zd->sys.Jyd));
+    PetscCall(PetscMalloc2(n, &y, n, &yd));
+    zd->sys.ptr = zd->pat_ptr;
+    zd->sys.col = zd->pat_col;
+    for (PetscInt pass = 0; pass < 2; pass++) {
+      for (PetscInt i = 0; i < n; i++) {
+        y[i]  = pass ? 1.0 + 0.37 * (PetscReal)i : zd->y0[i];
+        yd[i] = pass ? 0.5 - 0.11 * (PetscReal)i : zd->yd0[i];
+      }
+      HtZD_UpdateTime(zd, pass ? 0.37 * zd->period : 0.0);
+      HtZD_Assemble(zd, y, yd);
+    }
+    PetscCall(PetscFree2(y, yd));
+    for (PetscInt i = 0; i < n; i++) {
+      PetscInt start = w;
+      for (PetscInt k = zd->pat_ptr[i]; k < zd->pat_ptr[i + 1]; k++)
+        if (zd->sys.mark[k]) zd->pat_col[w++] = zd->pat_col[k];
+      zd->pat_ptr[i] = start;
+      cnt[i]         = w - start;
+    }
+    zd->pat_ptr[n] = w;
+    PetscCall(PetscFree(zd->sys.mark));
+    PetscCall(PetscFree3(zd->sys.r, zd->sys.Jy, zd->sys.Jyd));
+    maxrow = 0;
+    for (PetscInt i = 0; i < n; i++) maxrow = PetscMax(maxrow, cnt[i]);
   }
   PetscCall(PetscMalloc1(maxrow ? maxrow : 1, &zd->pat_val));
   PetscCall(MatCreateSeqAIJ(PETSC_COMM_SELF, n, n, 0, cnt, &zd->J));
