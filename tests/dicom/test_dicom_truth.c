@@ -67,15 +67,13 @@ static PetscErrorCode CheckSeries(const char *root, const cJSON *t)
     HT_CHECK(nd == 0 && HtGrid_Same(&ed.g, &vol.g, 1e-9), "default (end-diastole) read = files 1+%dk", per);
     PetscCall(HtVolume_Free(&ed));
     PetscCall(HtDicomMeta_Free(&edm));
+    PetscCall(HtVolume_Free(&ph));
     {
       const char *dup[2] = {files[0], files[0]};
-      char        cp[PETSC_MAX_PATH_LEN];
-      (void)cp;
       HT_EXPECT_ERROR(HtDicom_ReadFiles(2, dup, &ph, NULL), msg, sizeof(msg));
       printf("%s: the same file twice -> %s\n", name, msg);
       HT_CHECK(strstr(msg, "duplicate slice position") != NULL, "duplicates without timing refused");
     }
-    PetscCall(HtVolume_Free(&ph));
     PetscCall(HtVolume_Free(&vol));
     PetscCall(HtDicomMeta_Free(&meta));
     for (int k = 0; k < npos; k++) {
