@@ -30,9 +30,11 @@
  *      half marks the trunk: its lower part is the right-ventricular outflow tract, as round
  *      as the trunk, below the pulmonary valve; what the trunk floods below its marker joins
  *      the heart).
- *   7. aorta outline: a one-voxel layer down to 30 % of the tissue-to-blood step where the
- *      outside is enhanced (intimal flap next to a false lumen; at a plain wall the half level
- *      stays), then a closing of the aorta label with a 4 mm ball (flap, intraluminal calcium).
+ *   7. aorta outline next to a false lumen (thick regions between 25 % of the tissue-to-blood
+ *      step and the threshold, grown by 4 mm; elsewhere nothing changes): a one-voxel layer
+ *      down to 30 % of the step where the outside is enhanced (the intimal flap is thinner
+ *      than the blur), and a closing with a 4 mm ball (flap); no enclosed cavities. Applying
+ *      these everywhere merges branch origins with neighbouring veins (broken centerlines).
  *
  * Not handled: non-contrast CT (error), the false lumen of a dissection below the threshold
  * (left out), calcified plaque on the outer wall (labelled only when enclosed by contrast).
@@ -71,6 +73,7 @@ PetscErrorCode HtSegment_DefaultOptions(HtSegmentOptions *o);
 /* Options database: -seg_min_HU, -seg_max_HU, -seg_verbose, -seg_separate; tuning (rarely
  * needed): -seg_rim <mm>, -seg_rim_frac <0..1> (rim level, 0.5 = half level), -seg_rcore <mm>,
  * -seg_rcore_rh <mm>, -seg_reach <mm>, -seg_flap_frac <0..1>, -seg_aorta_close <mm> (0 = off),
+ * -seg_fl_frac <0..1>, -seg_fl_grow <mm> (false-lumen zone),
  * -seg_pa_keep <0..1> (upper fraction of the pulmonary tube used as PA marker). */
 PetscErrorCode HtSegment_SetFromOptions(HtSegmentOptions *o);
 /* labels is allocated here on ct's grid (free with HtLabels_Free). rep may be NULL. */

@@ -496,7 +496,7 @@ static PetscErrorCode VascularDense(const HtGrid *g, const HtVolume *ct, const i
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode AortaFlapLayer(const HtGrid *g, const HtVolume *ct, const HtSegmentReport *R, const uint8_t *bone, const uint8_t *vdense, const uint8_t *heart, const uint8_t *pa, uint8_t *aorta, uint8_t *ring)
+static PetscErrorCode AortaFlapLayer(const HtGrid *g, const HtVolume *ct, const HtSegmentReport *R, const uint8_t *bone, const uint8_t *vdense, const uint8_t *heart, const uint8_t *pa, const uint8_t *flz, uint8_t *aorta, uint8_t *ring)
 {
   size_t    N = HtGrid_Count(g), nadd = 0;
   PetscReal frac = 0.3, rad = 3.0, rim = 1.01 * PetscMax(g->spacing[0], PetscMax(g->spacing[1], g->spacing[2]));
@@ -508,7 +508,7 @@ static PetscErrorCode AortaFlapLayer(const HtGrid *g, const HtVolume *ct, const 
   PetscCall(HtSeg_Dilate(g, aorta, rim, ring));
   for (size_t i = 0; i < N; i++) {
     float v = ct->val[i];
-    ring[i] = ring[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && v >= (float)t_lo && (v <= (float)R->bone_HU || vdense[i]) ? 1 : 0;
+    ring[i] = ring[i] && flz[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && v >= (float)t_lo && (v <= (float)R->bone_HU || vdense[i]) ? 1 : 0;
   }
   for (PetscInt k = 0; k < g->n[2]; k++)
     for (PetscInt j = 0; j < g->n[1]; j++)
@@ -576,7 +576,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   const HtGrid    *g = &ct->g;
   size_t           N = HtGrid_Count(g);
   double           t0 = HtTime_Now();
-  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta, *opened, *pa, *vdense;
+  uint8_t         *cand, *bone, *tmp, *blood, *heart, *aorta, *opened, *pa, *vdense, *flz;
   float           *f;
   PetscBool        found;
   PetscFunctionBeginUser;
@@ -597,7 +597,8 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: soft tissue %.0f HU, contrast blood %.0f HU, threshold %.0f HU, bone above %.0f HU", (double)R.tissue_HU, (double)R.blood_HU, (double)R.threshold_HU, (double)R.bone_HU);
 
   PetscCall(PetscMalloc6(N, &cand, N, &bone, N, &tmp, N, &blood, N, &heart, N, &aorta));
-  PetscCall(PetscMalloc3(N, &opened, N, &pa, N, &vdense));
+  PetscCall(PetscMalloc4(N, &opened, N, &pa, N, &vdense, N, &flz));
+  memset(flz, 0, N);
   memset(pa, 0, N);
   PetscCall(PetscMalloc1(N, &f));
 
@@ -730,17 +731,32 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
    * tissue-to-blood step joins the aorta when what lies outside the aorta around it (within
    * 3 mm) is itself enhanced (mean above the 30 % level: false lumen, not wall and fat). At a
    * plain vessel wall the outside is tissue and the unbiased half level stays. */
-  if (o.separate) PetscCall(AortaFlapLayer(g, ct, &R, bone, vdense, heart, pa, aorta, tmp));
-  /* the aortic outline: a closing (4 mm ball) of the aorta label fills the flap between the
-   * true lumen and the enhanced part of the false lumen, wall calcium and notches the opening
-   * cut; it only fills concavities narrower than the ball, so a plain tube does not change */
+  if (o.separate) {
+    /* false-lumen zone: thick regions of intermediate enhancement (a quarter of the way from
+     * tissue to blood, below the threshold), grown by 4 mm. The partial-volume edge of a bright
+     * vein or chamber is too thin to survive the opening, so they do not count. */
+    PetscReal fz = 0.25;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_fl_frac", &fz, NULL));
+    PetscReal t_fl = R.tissue_HU + fz * (R.blood_HU - R.tissue_HU);
+    for (size_t i = 0; i < N; i++) cand[i] = ct->val[i] >= t_fl && ct->val[i] < R.threshold_HU && !bone[i];
+    PetscCall(HtSeg_Open(g, cand, r_open, tmp));
+    PetscReal fzr = 4.0;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_fl_grow", &fzr, NULL));
+    PetscCall(HtSeg_Dilate(g, tmp, fzr, flz));
+    PetscCall(AortaFlapLayer(g, ct, &R, bone, vdense, heart, pa, flz, aorta, tmp));
+  }
+  /* the aortic outline next to a false lumen: a closing (4 mm ball) of the aorta label fills
+   * the flap between the true lumen and the enhanced part of the false lumen; only inside the
+   * false-lumen zone, because between branch origins and contrast-filled veins it would merge
+   * them and break the centerlines */
   if (o.separate) {
     PetscReal rc = 4.0;
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-seg_aorta_close", &rc, NULL));
     if (rc > 0) {
       PetscCall(HtSeg_Dilate(g, aorta, rc, tmp));
       PetscCall(HtSeg_Erode(g, tmp, rc, cand));
-      for (size_t i = 0; i < N; i++) if (cand[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && ct->val[i] > R.tissue_HU - 100) aorta[i] = 1;
+      for (size_t i = 0; i < N; i++)
+        if (cand[i] && flz[i] && !aorta[i] && !heart[i] && !pa[i] && !bone[i] && ct->val[i] > R.tissue_HU - 100) aorta[i] = 1;
     }
     /* a surface is extracted from this label: no enclosed cavities (a closed-off pocket of
      * flap or calcium), and one component */
@@ -766,7 +782,7 @@ static PetscErrorCode SegmentAxial(const HtVolume *ct, const HtSegmentOptions *o
   if (o.verbose) HtLog_Info("segment: aorta %.1f mL, heart %.1f mL, pulmonary artery %.1f mL (%.1f s)", (double)R.volume_mL[1], (double)R.volume_mL[2], (double)R.volume_mL[3], R.seconds);
   PetscCall(PetscFree(disc));
   PetscCall(PetscFree6(cand, bone, tmp, blood, heart, aorta));
-  PetscCall(PetscFree3(opened, pa, vdense));
+  PetscCall(PetscFree4(opened, pa, vdense, flz));
   PetscCall(PetscFree(f));
   if (rep) *rep = R;
   PetscFunctionReturn(0);
