@@ -73,6 +73,34 @@ static PetscErrorCode ReadInflow(HtOneD od, const char *path)
     q[n++] = b;
   }
   fclose(f);
+  {
+    /* digitised waveforms may list a few samples out of order: sort by time (insertion sort, nearly
+     * sorted input) and merge duplicates, with a warning */
+    PetscInt nswap = 0, m = 0;
+    for (PetscInt i = 1; i < n; i++) {
+      PetscReal ti = t[i], qi = q[i];
+      PetscInt  j  = i - 1;
+      while (j >= 0 && t[j] > ti) {
+        t[j + 1] = t[j];
+        q[j + 1] = q[j];
+        j--;
+        nswap++;
+      }
+      t[j + 1] = ti;
+      q[j + 1] = qi;
+    }
+    for (PetscInt i = 0; i < n; i++) {
+      if (m > 0 && t[i] == t[m - 1]) {
+        q[m - 1] = 0.5 * (q[m - 1] + q[i]);
+        nswap++;
+        continue;
+      }
+      t[m] = t[i];
+      q[m++] = q[i];
+    }
+    n = m;
+    if (nswap) HtLog_Warn("file %s: inflow samples were not in time order (sorted; %" PetscInt_FMT " moves/merges)", path, nswap);
+  }
   if (n >= 1 && t[0] != 0.0) { /* waveforms that start late: shift to 0 (period = span) */
     PetscReal t0 = t[0];
     for (PetscInt i = 0; i < n; i++) t[i] -= t0;
