@@ -259,7 +259,8 @@ PetscErrorCode HtZModel_Band(cJSON *model, const HtZUnits *u, const char *vessel
  * created or extended; a BloodVesselJunction that gets a second inlet becomes a NORMAL_JUNCTION). */
 PetscErrorCode HtZModel_Bypass(cJSON *model, const HtZUnits *u, const char *name, const char *from_vessel, const char *to_vessel, PetscReal radius_cm, PetscReal length_cm);
 /* Systemic-to-pulmonary (or any) shunt of diameter_mm: a graft like Bypass; to_vessel = NULL ends it in a
- * new RESISTANCE boundary condition "<name>_sink" (R_sink in model units, P_sink_mmHg). */
+ * new RESISTANCE boundary condition "<name>_sink" (R_sink in model units, P_sink_mmHg; in a plan the key
+ * is sink_resistance_mmHg_s_mL). */
 PetscErrorCode HtZModel_Shunt(cJSON *model, const HtZUnits *u, const char *name, const char *from_vessel, const char *to_vessel, PetscReal diameter_mm, PetscReal length_cm, PetscReal R_sink, PetscReal P_sink_mmHg);
 /* Valve change: the resistance of a valve x resistance_factor (orifice area factor a: factor 1/a^2).
  * block: a ValveTanh block (Rmin) or the ClosedLoopHeartAndPulmonary block ("CLH"), valve one of
@@ -299,7 +300,8 @@ typedef struct {
  * arm_leg_systolic_difference_mmHg; qp_qs_ratio; power_loss_mW; with a heart: lv_stroke_work_mJ,
  * lv_ejection_fraction_percent. res->model keeps a copy of the model; waveforms of the sites in res. */
 PetscErrorCode HtZPlan_Evaluate(MPI_Comm comm, const cJSON *model, const HtZMetricSpec *spec, const char *name, HtCandidateResult *res);
-/* Site waveforms of the last evaluation: res->p_in_mmHg holds nsites x nt site pressures, q_in_mL_s the inflow. */
+/* Site waveforms: res->p_in_mmHg holds nsites x nt site pressures (mmHg), res->q_out_mL_s nsites x nt site
+ * flows (mL/s), res->q_in_mL_s the total inflow (nt), res->t_s the times of the last cycle. */
 
 typedef struct {
   char      what[64];       /* "mean_pressure_mmHg", "cardiac_output_L_min", "flow_split_percent_RCR_1", ... */

@@ -463,22 +463,27 @@ static PetscErrorCode WriteHTML(const char *path, const Plan *p, const HtCandida
     for (PetscInt i = 0; i < p->cal.ntargets; i++) fprintf(f, "<tr><td style=\"text-align:left\">%s</td><td>%.4g</td><td>%.4g</td><td>%.3f</td></tr>", p->cal.t[i].what, (double)p->cal.t[i].target, (double)p->cal.t[i].achieved, (double)p->cal.t[i].residual_percent);
     fprintf(f, "</table>");
   } else fprintf(f, "<p>No measurements: the baseline model is used as given.</p>");
-  fprintf(f, "<h2>Pressure waveforms (last cycle, deterministic)</h2>");
-  for (PetscInt s = 0; s < p->spec.nsites; s++) {
-    const PetscReal W = 560, H = 240, L = 50, B = 30;
-    PetscReal       lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, t0 = det[0].t_s[0], t1 = det[0].t_s[det[0].nt - 1];
-    for (PetscInt c = 0; c < p->ncand; c++)
-      for (PetscInt i = 0; i < det[c].nt; i++) lo = PetscMin(lo, det[c].p_in_mmHg[s * det[c].nt + i]), hi = PetscMax(hi, det[c].p_in_mmHg[s * det[c].nt + i]);
-    if (hi <= lo) hi = lo + 1;
-    fprintf(f, "<h3>%s (%s %s)</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\"><rect x=\"%g\" y=\"0\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#999\"/>", p->spec.site[s].name, p->spec.site[s].vessel, p->spec.site[s].outlet ? "outlet" : "inlet", (double)(W + L + 120), (double)(H + B), (double)L, (double)W, (double)H);
-    fprintf(f, "<text x=\"2\" y=\"12\" font-size=\"11\">%.0f mmHg</text><text x=\"2\" y=\"%g\" font-size=\"11\">%.0f mmHg</text><text x=\"%g\" y=\"%g\" font-size=\"11\">time in cycle (%.3f s)</text>", (double)hi, (double)H, (double)lo, (double)(L + W / 2 - 40), (double)(H + 20), (double)(t1 - t0));
-    for (PetscInt c = 0; c < p->ncand; c++) {
-      fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", Colour(c));
-      for (PetscInt i = 0; i < det[c].nt; i++) fprintf(f, "%.1f,%.1f ", (double)(L + W * (det[c].t_s[i] - det[c].t_s[0]) / (t1 - t0 > 0 ? t1 - t0 : 1)), (double)(H - H * (det[c].p_in_mmHg[s * det[c].nt + i] - lo) / (hi - lo)));
-      fprintf(f, "\"/><text x=\"%g\" y=\"%g\" font-size=\"11\" fill=\"%s\">%s</text>", (double)(L + W + 6), (double)(14 + 14 * c), Colour(c), p->cand[c].name);
+  fprintf(f, "<h2>Waveforms at the named sites (last cycle, deterministic)</h2>");
+  for (PetscInt s = 0; s < p->spec.nsites; s++)
+    for (PetscInt kind = 0; kind < 2; kind++) { /* pressure, flow */
+      const PetscReal W = 560, H = 240, L = 50, B = 30;
+      PetscReal       lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, t0 = det[0].t_s[0], t1 = det[0].t_s[det[0].nt - 1];
+      const char     *unit = kind ? "mL/s" : "mmHg";
+      for (PetscInt c = 0; c < p->ncand; c++) {
+        const PetscReal *y = (kind ? det[c].q_out_mL_s : det[c].p_in_mmHg) + s * det[c].nt;
+        for (PetscInt i = 0; i < det[c].nt; i++) lo = PetscMin(lo, y[i]), hi = PetscMax(hi, y[i]);
+      }
+      if (hi <= lo) hi = lo + 1;
+      fprintf(f, "<h3>%s at %s (%s %s)</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\"><rect x=\"%g\" y=\"0\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#999\"/>", kind ? "Flow" : "Pressure", p->spec.site[s].name, p->spec.site[s].vessel, p->spec.site[s].outlet ? "outlet" : "inlet", (double)(W + L + 160), (double)(H + B), (double)L, (double)W, (double)H);
+      fprintf(f, "<text x=\"2\" y=\"12\" font-size=\"11\">%.4g</text><text x=\"2\" y=\"%g\" font-size=\"11\">%.4g</text><text x=\"2\" y=\"%g\" font-size=\"11\">%s</text><text x=\"%g\" y=\"%g\" font-size=\"11\">time in cycle (%.3f s)</text>", (double)hi, (double)H, (double)lo, (double)(H / 2), unit, (double)(L + W / 2 - 40), (double)(H + 20), (double)(t1 - t0));
+      for (PetscInt c = 0; c < p->ncand; c++) {
+        const PetscReal *y = (kind ? det[c].q_out_mL_s : det[c].p_in_mmHg) + s * det[c].nt;
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", Colour(c));
+        for (PetscInt i = 0; i < det[c].nt; i++) fprintf(f, "%.1f,%.1f ", (double)(L + W * (det[c].t_s[i] - det[c].t_s[0]) / (t1 - t0 > 0 ? t1 - t0 : 1)), (double)(H - H * (y[i] - lo) / (hi - lo)));
+        fprintf(f, "\"/><text x=\"%g\" y=\"%g\" font-size=\"11\" fill=\"%s\">%s</text>", (double)(L + W + 6), (double)(14 + 14 * c), Colour(c), p->cand[c].name);
+      }
+      fprintf(f, "</svg>\n");
     }
-    fprintf(f, "</svg>");
-  }
   fprintf(f, "<p>Models of every candidate: candidates/&lt;name&gt;.json (svZeroDSolver format; re-run with <code>hemotwin 0d</code> or svZeroDSolver).</p></body></html>");
   PetscCheck(!fclose(f), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: write failed", tmp);
   PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename into place", path);

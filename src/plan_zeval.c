@@ -121,11 +121,13 @@ PetscErrorCode HtZPlan_Evaluate(MPI_Comm comm, const cJSON *model, const HtZMetr
   }
   /* named sites */
   PetscCall(PetscMalloc1(PetscMax(1, spec->nsites) * nt, &res->p_in_mmHg));
+  PetscCall(PetscMalloc1(PetscMax(1, spec->nsites) * nt, &res->q_out_mL_s));
   for (PetscInt s = 0; s < spec->nsites; s++) {
-    PetscReal *ps = res->p_in_mmHg + s * nt;
+    PetscReal *ps = res->p_in_mmHg + s * nt, *qs = res->q_out_mL_s + s * nt;
     PetscInt   n;
     PetscCall(HtZeroD_GetVesselResult(zd, spec->site[s].vessel, &n, &t, &qi, &qo, &pi, &po));
     for (PetscInt i = 0; i < nt; i++) ps[i] = (spec->site[s].outlet ? po[i] : pi[i]) * pm;
+    for (PetscInt i = 0; i < nt; i++) qs[i] = spec->site[s].outlet ? qo[i] : qi[i];
     PetscCall(PetscSNPrintf(mname, sizeof mname, "pressure_systolic_mmHg_%s", spec->site[s].name));
     PetscCall(HtCandidateResult_SetMetric(res, mname, Max(nt, ps)));
     PetscCall(PetscSNPrintf(mname, sizeof mname, "pressure_diastolic_mmHg_%s", spec->site[s].name));

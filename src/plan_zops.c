@@ -508,14 +508,15 @@ PetscErrorCode HtZModel_ApplyOperation(cJSON *model, const HtZUnits *u, const cJ
     PetscCall(Real(op, path, "length_cm", PETSC_TRUE, 0, &b));
     PetscCall(HtZModel_Bypass(model, u, vessel, s2, s3, 0.1 * a, b));
   } else if (!strcmp(type, "shunt")) {
-    static const char *const k[] = {"type", "name", "from_vessel", "to_vessel", "diameter_mm", "length_cm", "sink_resistance", "sink_pressure_mmHg", "comment", NULL};
+    static const char *const k[] = {"type", "name", "from_vessel", "to_vessel", "diameter_mm", "length_cm", "sink_resistance_mmHg_s_mL", "sink_pressure_mmHg", "comment", NULL};
     PetscCall(CheckKeys(op, path, k));
     PetscCall(Str(op, path, "name", PETSC_TRUE, &vessel));
     PetscCall(Str(op, path, "from_vessel", PETSC_TRUE, &s2));
     PetscCall(Str(op, path, "to_vessel", PETSC_FALSE, &s3));
     PetscCall(Real(op, path, "diameter_mm", PETSC_TRUE, 0, &a));
     PetscCall(Real(op, path, "length_cm", PETSC_TRUE, 0, &b));
-    PetscCall(Real(op, path, "sink_resistance", !s3, 0, &c));
+    PetscCall(Real(op, path, "sink_resistance_mmHg_s_mL", !s3, 0, &c));
+    c /= u->pressure_to_mmHg; /* -> model units */
     PetscCall(Real(op, path, "sink_pressure_mmHg", PETSC_FALSE, 0, &d));
     PetscCall(HtZModel_Shunt(model, u, vessel, s2, s3, a, b, c, d));
   } else if (!strcmp(type, "valve")) {

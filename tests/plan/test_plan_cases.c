@@ -4,7 +4,7 @@
  *    closedLoopHeart_singleVessel model evaluated directly (to the 1e-4 of the area round-off);
  *  - 0104 re-coarctation: every calibration residual within the plan's tolerance (2 %), the stent undoes
  *    the re-coarctation radius (0.55 x 1.818 = 0.9999) and removes the loss, so its lesion gradient is
- *    below the unmodified model's; report.html is one self-contained page (inline SVG, no external links). */
+ *    below the unmodified model's; report.html is one self-contained page (pressure and flow as inline SVG at the 5 sites, no external links). */
 #include <htplan.h>
 #include <httest.h>
 #include <stdio.h>
@@ -104,7 +104,7 @@ static PetscErrorCode Run(void)
     if (strstr(buf, "src=\"http") || strstr(buf, "href=\"http") || strstr(buf, "<script src")) ext++;
     PetscCall(PetscFree(buf));
     printf("report.html: %ld bytes, %d inline SVG plots, %d external references\n", n, svg, ext);
-    HT_CHECK(svg == 5 && ext == 0, "report.html: %d plots (5 sites), %d external references", svg, ext);
+    HT_CHECK(svg == 10 && ext == 0, "report.html: %d plots (pressure and flow at 5 sites), %d external references", svg, ext);
   }
   PetscFunctionReturn(0);
 }
