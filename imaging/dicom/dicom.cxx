@@ -1394,7 +1394,9 @@ int HtDicom_InfoMain(int argc, char **argv)
 {
   const char *path = NULL;
   PetscBool   json = PETSC_FALSE;
-  for (int i = 1; i < argc; i++) {
+  int i0 = 1;
+  if (argc > 1 && !strcmp(argv[1], "info") && strcmp(argv[0], "info")) i0 = 2; /* called with argv[0] = "dicom" */
+  for (int i = i0; i < argc; i++) {
     if (!strcmp(argv[i], "--json")) json = PETSC_TRUE;
     else if (!strcmp(argv[i], "--quiet")) HtLog_SetQuiet(PETSC_TRUE);
     else if (argv[i][0] == '-' && argv[i][1]) {
