@@ -48,8 +48,14 @@ PetscErrorCode HtZeroD_LoadFile(HtZeroD zd, const char *path);
  * 0.5>; with a PETSc TS type also -zerod_snes_*, -zerod_ksp_*. */
 PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd);
 PetscErrorCode HtZeroD_SetUp(HtZeroD zd);
-/* Runs the simulation; Newton failure raises PETSC_ERR_NOT_CONVERGED naming the time and block. */
+/* Runs the simulation; Newton failure raises PETSC_ERR_NOT_CONVERGED naming the time and block.
+ * May be called again (after HtZeroD_SetParameter): the model is not re-parsed, the sparsity analysis
+ * and the LU pivot order are reused; earlier Get* arrays stay valid until Destroy. */
 PetscErrorCode HtZeroD_Solve(HtZeroD zd);
+/* Set a scalar parameter of a block by its JSON key (e.g. "OUT", "Rd"; "branch0_seg0", "R_poiseuille") to a
+ * constant value (a time series becomes constant); list-valued junction parameters are refused.
+ * Cheap repeated solves for outlet tuning / surgical candidates: SetParameter, Solve, Get*. */
+PetscErrorCode HtZeroD_SetParameter(HtZeroD zd, const char *block, const char *param, PetscReal value);
 
 /* Vessel-based result of the output cycle(s) (last cycle, or all cycles when output_all_cycles):
  * arrays valid until Destroy. Any output pointer may be NULL. */

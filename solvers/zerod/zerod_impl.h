@@ -68,6 +68,7 @@ struct _HtZDBlock {
   PetscInt             nvar, *var;           /* global variable ids, local layout above */
   PetscInt             neq, *eq;             /* global equation ids */
   PetscInt             nparam, *param;       /* global parameter ids */
+  const char         **pname;                /* JSON key of each parameter (static strings of the block files) */
   PetscInt             nlist;                /* list-valued blocks (BloodVesselJunction): values per parameter */
   PetscBool            steady;               /* steady assembly (initial condition solve) */
   PetscInt             vessel_type;          /* 0 none, 1 inlet, 2 outlet (cycle-to-cycle caps) */
@@ -173,6 +174,8 @@ PetscErrorCode HtZD_ParamsDestroy(HtZeroD);
 /* assembly */
 void           HtZD_Assemble(HtZeroD, const PetscReal *y, const PetscReal *yd);
 PetscErrorCode HtZD_KluDestroy(HtZeroD);
+PetscErrorCode HtZD_CycleCount(HtZeroD);
+void           HtZD_LargestTau(HtZeroD);
 /* helpers for blocks */
 /* Add v at (row, col) of Jy or Jyd; rows hold a handful of entries, a linear search is the fastest lookup.
  * Entries outside the pattern (other blocks' variables) are not part of the Newton matrix. */

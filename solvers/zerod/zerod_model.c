@@ -535,6 +535,7 @@ PetscErrorCode HtZeroD_Destroy(HtZeroD *zd)
     PetscCall(PetscFree(z->blocks[b].var));
     PetscCall(PetscFree(z->blocks[b].eq));
     PetscCall(PetscFree(z->blocks[b].param));
+    PetscCall(PetscFree(z->blocks[b].pname));
   }
   PetscCall(PetscFree(z->blocks));
   for (PetscInt i = 0; i < z->nnodes; i++) PetscCall(PetscFree(z->nodes[i].name));

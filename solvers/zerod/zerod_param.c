@@ -34,16 +34,22 @@ PetscErrorCode HtZD_AddParamConst(HtZeroD zd, PetscReal v, PetscInt *id)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode BlockPushParam(HtZDBlock *b, PetscInt id)
+static PetscErrorCode BlockPushParam(HtZDBlock *b, PetscInt id, const char *key)
 {
-  PetscInt *np;
+  PetscInt    *np;
+  const char **nn;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(b->nparam + 1, &np));
+  PetscCall(PetscMalloc1(b->nparam + 1, &nn));
   if (b->nparam) PetscCall(PetscArraycpy(np, b->param, b->nparam));
+  if (b->nparam) PetscCall(PetscArraycpy(nn, b->pname, b->nparam));
   np[b->nparam] = id;
+  nn[b->nparam] = key;
   PetscCall(PetscFree(b->param));
+  PetscCall(PetscFree(b->pname));
   b->param = np;
+  b->pname = nn;
   b->nparam++;
   PetscFunctionReturn(0);
 }
@@ -120,7 +126,7 @@ PetscErrorCode HtZD_ReadParam(HtZeroD zd, HtZDBlock *b, const cJSON *values, con
     }
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: block %s: parameter %s is neither a number nor a list", zd->source, b->name, key);
   PetscCall(PushParam(zd, &p, &id));
-  PetscCall(BlockPushParam(b, id));
+  PetscCall(BlockPushParam(b, id, key));
   PetscFunctionReturn(0);
 }
 
@@ -140,7 +146,7 @@ PetscErrorCode HtZD_ReadParamList(HtZeroD zd, HtZDBlock *b, const cJSON *values,
   }
   for (PetscInt i = 0; i < n; i++) {
     PetscCall(HtZD_AddParamConst(zd, v[i], &id));
-    PetscCall(BlockPushParam(b, id));
+    PetscCall(BlockPushParam(b, id, key));
   }
   b->nlist = n;
   PetscCall(PetscFree(v));
@@ -241,5 +247,50 @@ PetscErrorCode HtZD_ParamsDestroy(HtZeroD zd)
   }
   PetscCall(PetscFree(zd->params));
   zd->nparams = zd->mparams = 0;
+  PetscFunctionReturn(0);
+}
+
+/* Largest Rd C of the RCR outlets (sets the cycle count of use_cycle_to_cycle_error). */
+void HtZD_LargestTau(HtZeroD zd)
+{
+  zd->largest_tau = 0.0;
+  for (PetscInt b = 0; b < zd->nblocks; b++) {
+    const HtZDBlock *blk = &zd->blocks[b];
+    if (strcmp(blk->type->type_name, "RCR")) continue;
+    if (zd->params[blk->param[1]].constant && zd->params[blk->param[2]].constant) zd->largest_tau = PetscMax(zd->largest_tau, zd->params[blk->param[1]].value * zd->params[blk->param[2]].value);
+  }
+}
+
+PetscErrorCode HtZeroD_SetParameter(HtZeroD zd, const char *block, const char *param, PetscReal value)
+{
+  HtZDBlock *b = NULL;
+  PetscInt   j = -1, count = 0;
+  HtZDParam *p;
+
+  PetscFunctionBeginUser;
+  PetscCheck(zd->loaded, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "HtZeroD_SetParameter: no model loaded");
+  PetscCheck(PetscIsNormalReal(value) || value == 0.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: value %g for parameter %s of block %s is not a finite number", zd->source, (double)value, param, block);
+  for (PetscInt i = 0; i < zd->nblocks && !b; i++)
+    if (!strcmp(zd->blocks[i].name, block)) b = &zd->blocks[i];
+  PetscCheck(b, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: no block named %s", zd->source, block);
+  for (PetscInt i = 0; i < b->nparam; i++)
+    if (b->pname[i] && !strcmp(b->pname[i], param)) {
+      if (j < 0) j = i;
+      count++;
+    }
+  PetscCheck(j >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: block %s (%s) has no parameter %s", zd->source, block, b->type->type_name, param);
+  PetscCheck(count == 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: parameter %s of block %s is a list (one value per outlet); HtZeroD_SetParameter sets scalars only", zd->source, param, block);
+  p = &zd->params[b->param[j]];
+  PetscCall(PetscFree(p->t));
+  PetscCall(PetscFree(p->v));
+  p->n                = 0;
+  p->constant         = PETSC_TRUE;
+  p->value            = value;
+  p->steady_converted = PETSC_FALSE;
+  p->zeroed           = PETSC_FALSE;
+  /* the cycle count of use_cycle_to_cycle_error follows the Windkessel time constants */
+  HtZD_LargestTau(zd);
+  if (zd->setup && zd->sp.use_cycle_error && zd->has_windkessel) PetscCall(HtZD_CycleCount(zd));
+  zd->solved = PETSC_FALSE;
   PetscFunctionReturn(0);
 }

@@ -402,6 +402,16 @@ static PetscBool CapsConverged(HtZeroD zd)
   return PETSC_TRUE;
 }
 
+/* Windkessel models: number of cycles from the largest time constant (Pfaller et al. 2021, eq. 21) */
+PetscErrorCode HtZD_CycleCount(HtZeroD zd)
+{
+  PetscFunctionBeginUser;
+  zd->sp.num_cycles     = (PetscInt)ceil(-1.0 * zd->largest_tau / zd->period * log(zd->sp.cycle_error));
+  PetscCheck(zd->sp.num_cycles >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: the cycle-to-cycle error target gives %" PetscInt_FMT " cycles", zd->source, zd->sp.num_cycles);
+  zd->sp.num_time_steps = (zd->sp.pts_per_cycle - 1) * zd->sp.num_cycles + 1;
+  PetscFunctionReturn(0);
+}
+
 /* ---- setup ----------------------------------------------------------------------------------- */
 PetscErrorCode HtZeroD_SetFromOptions(HtZeroD zd)
 {
@@ -426,11 +436,7 @@ PetscErrorCode HtZeroD_SetUp(HtZeroD zd)
   n = zd->n;
   if (zd->rho_option >= 0.0) zd->sp.rho_infty = zd->rho_option;
   /* Windkessel models: number of cycles from the largest time constant (Pfaller et al. 2021, eq. 21) */
-  if (zd->sp.use_cycle_error && zd->has_windkessel) {
-    zd->sp.num_cycles     = (PetscInt)ceil(-1.0 * zd->largest_tau / zd->period * log(zd->sp.cycle_error));
-    PetscCheck(zd->sp.num_cycles >= 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: the cycle-to-cycle error target gives %" PetscInt_FMT " cycles", zd->source, zd->sp.num_cycles);
-    zd->sp.num_time_steps = (zd->sp.pts_per_cycle - 1) * zd->sp.num_cycles + 1;
-  }
+  if (zd->sp.use_cycle_error && zd->has_windkessel) PetscCall(HtZD_CycleCount(zd));
   zd->sys.n = n;
   PetscCall(PetscMalloc4(n, &zd->yold, n, &zd->ydold, n, &zd->yaf, n, &zd->ydam));
   PetscCall(PetscCalloc2(n, &zd->ycorr, n, &zd->sys.zero_after));
