@@ -7,6 +7,7 @@
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
@@ -87,6 +88,93 @@ bool PixelBytes(DcmElement *pe, Uint8 *&p)
   return true;
 }
 
+/* Load a file with DCMTK. If DCMTK refuses it, the file has a DICM preamble and its data set is
+ * explicit VR little endian, retry once without top-level items: an encoder bug writes sequence
+ * items without their sequence (fo-dicom GH364: an item after (0018,5020)); pydicom skips them and
+ * so do we, with a warning (*repaired). Any other malformation keeps DCMTK's error. */
+OFCondition LoadDcm(const char *path, DcmFileFormat &ff, Uint32 maxlen, bool *repaired)
+{
+  if (repaired) *repaired = false;
+  OFCondition c = ff.loadFile(path, EXS_Unknown, EGL_noChange, maxlen, ERM_autoDetect);
+  if (c.good()) return c;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return c;
+  std::vector<Uint8> d;
+  Uint8              b[65536];
+  size_t             n;
+  while ((n = fread(b, 1, sizeof(b), fp)) > 0 && d.size() < ((size_t)1 << 31)) d.insert(d.end(), b, b + n);
+  fclose(fp);
+  if (d.size() < 144 || memcmp(d.data() + 128, "DICM", 4)) return c;
+  auto U16 = [&](size_t p) { return (unsigned)d[p] | (unsigned)d[p + 1] << 8; };
+  auto U32 = [&](size_t p) { return (Uint32)d[p] | (Uint32)d[p + 1] << 8 | (Uint32)d[p + 2] << 16 | (Uint32)d[p + 3] << 24; };
+  std::vector<Uint8> out(d.begin(), d.begin() + 132);
+  size_t             p = 132, dropped = 0;
+  bool               explicit_le = false, ok = true;
+  while (p < d.size()) {
+    if (p + 8 > d.size()) {
+      ok = false;
+      break;
+    }
+    unsigned g = U16(p), e = U16(p + 2);
+    if (g == 0xFFFE) {
+      Uint32 l = U32(p + 4);
+      if (e != 0xE000 || l == 0xFFFFFFFFu || l > d.size() - p - 8) {
+        ok = false;
+        break;
+      }
+      p += 8 + (size_t)l; /* the stray item */
+      dropped++;
+      continue;
+    }
+    if (g > 0x0002 && !explicit_le) { /* data set encoding from the meta header's TransferSyntaxUID */
+      ok = false;
+      break;
+    }
+    char   vr[3] = {(char)d[p + 4], (char)d[p + 5], 0};
+    bool   lng   = strstr("OB OW OF SQ UT UN OD OL UC UR OV SV UV", vr) && vr[0] >= 'A';
+    size_t h     = lng ? 12 : 8;
+    if (p + h > d.size()) {
+      ok = false;
+      break;
+    }
+    Uint32 l = lng ? U32(p + 8) : U16(p + 6);
+    if (l == 0xFFFFFFFFu) { /* undefined length (sequence or encapsulated pixels): keep the rest */
+      out.insert(out.end(), d.begin() + (long)p, d.end());
+      p = d.size();
+      break;
+    }
+    if (l > d.size() - p - h) {
+      ok = false;
+      break;
+    }
+    if (g == 0x0002 && e == 0x0010) { /* TransferSyntaxUID */
+      std::string ts((const char *)d.data() + p + h, l);
+      while (!ts.empty() && (ts.back() == 0 || ts.back() == ' ')) ts.pop_back();
+      DcmXfer x(ts.c_str());
+      explicit_le = x.getXfer() != EXS_Unknown && x.isExplicitVR() && x.isLittleEndian() && x.getXfer() != EXS_DeflatedLittleEndianExplicit;
+    }
+    out.insert(out.end(), d.begin() + (long)p, d.begin() + (long)(p + h + l));
+    p += h + l;
+  }
+  if (!ok || !dropped) return c;
+  DcmFileFormat        f2;
+  DcmInputBufferStream is;
+  is.setBuffer(out.data(), (offile_off_t)out.size());
+  is.setEos();
+  const bool ig = dcmIgnoreFileMetaInformationGroupLength.get();
+  dcmIgnoreFileMetaInformationGroupLength.set(OFTrue); /* the group length is wrong in such files */
+  f2.transferInit();
+  OFCondition c2 = f2.read(is, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  f2.transferEnd();
+  dcmIgnoreFileMetaInformationGroupLength.set(ig);
+  if (c2.bad()) return c;
+  /* values were read from the buffer: copy into the caller's object while it is alive */
+  ff = f2;
+  ff.loadAllDataIntoMemory();
+  if (repaired) *repaired = true;
+  return EC_Normal;
+}
+
 /* One image file's header facts, as needed for grouping and sorting. */
 struct SliceInfo {
   std::string path;
@@ -103,6 +191,7 @@ struct SliceInfo {
   double      trigger_ms = -1; /* TriggerTime (cine phases), -1 if absent */
   long        temporal   = -1; /* TemporalPositionIdentifier, -1 if absent */
   long        instance   = 0;  /* InstanceNumber (tie-break only) */
+  bool        repaired   = false; /* stray top-level items were skipped to parse it */
 };
 
 /* A value from the functional groups of an enhanced multi-frame image: the frame's item of
@@ -123,7 +212,8 @@ bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::strin
   SliceInfo  one;
   SliceInfo *si = &one;
   DcmFileFormat ff;
-  OFCondition   c = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
+  bool          repaired = false;
+  OFCondition   c        = LoadDcm(path.c_str(), ff, 1024, &repaired);
   if (c.bad()) {
     /* DCMTK reports a file that ends inside an element as a stream suspension */
     char  pre[132] = {0};
@@ -137,6 +227,7 @@ bool LoadHeader(const std::string &path, std::vector<SliceInfo> *out, std::strin
   }
   DcmDataset *ds = ff.getDataset();
   si->path       = path;
+  si->repaired   = repaired;
   si->series_uid = GetStr(ds, DCM_SeriesInstanceUID);
   si->modality   = GetStr(ds, DCM_Modality);
   Uint16 r = 0, cc = 0;
@@ -472,7 +563,7 @@ PetscErrorCode DecodeSlice(const SliceInfo &si, FileCache &fc, float *out, doubl
     fc.path.clear();
     fc.ff.reset(new DcmFileFormat);
     fc.decoded = false;
-    c          = fc.ff->loadFile(f);
+    c          = LoadDcm(f, *fc.ff, DCM_MaxReadLength, NULL);
     if (c.bad()) {
       /* DCMTK reports a short file as a premature end of stream */
       if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream"))
@@ -661,7 +752,7 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, const HtDicomOptions *opt,
   } else {
     DcmFileFormat ff;
     double        th = 0;
-    if (ff.loadFile(s0.path.c_str(), EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect).good() && GetF64(ff.getDataset(), DCM_SliceThickness, &th, 1) && th > 0) step = th;
+    if (LoadDcm(s0.path.c_str(), ff, 1024, NULL).good() && GetF64(ff.getDataset(), DCM_SliceThickness, &th, 1) && th > 0) step = th;
     else step = 1.0;
     AddWarn(meta, "series: a single slice; the slice step is taken from SliceThickness (or 1 mm)");
   }
@@ -721,6 +812,11 @@ PetscErrorCode ReadSlices(std::vector<SliceInfo> &sl, const HtDicomOptions *opt,
     sops[k] = sop;
   }
   if (varying) AddWarn(meta, "series: RescaleSlope/Intercept vary between slices (applied per slice)");
+  for (auto &sx : sl)
+    if (sx.repaired) {
+      AddWarn(meta, "file " + sx.path + ": malformed (sequence item outside a sequence), parsed without it");
+      break;
+    }
   if (resample) {
     /* fill for samples outside a shifted slice: the padding value, else the series minimum */
     float fill = mfirst->has_padding ? (float)mfirst->padding_hu : *std::min_element(srcbuf.begin(), srcbuf.end());
@@ -1039,7 +1135,7 @@ PetscErrorCode HtDicom_ReadHeader(const char *file, HtDicomMeta *meta)
   try {
     RegisterCodecs();
     DcmFileFormat ff;
-    OFCondition   c = ff.loadFile(file, EXS_Unknown, EGL_noChange, 1024, ERM_autoDetect);
+    OFCondition   c = LoadDcm(file, ff, 1024, NULL);
     PetscCheck(c.good(), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", file, c.text());
     ReadMetaStrings(ff.getDataset(), meta);
     CopyStr(meta->transfer_syntax_uid, sizeof(meta->transfer_syntax_uid), DcmXfer(ff.getDataset()->getOriginalXfer()).getXferID());
@@ -1085,7 +1181,7 @@ PetscErrorCode FileStats(const std::string &path, const std::vector<const SliceI
   PetscFunctionBeginUser;
   const char   *f = path.c_str();
   DcmFileFormat ff;
-  OFCondition   c = ff.loadFile(f);
+  OFCondition   c = LoadDcm(f, ff, DCM_MaxReadLength, NULL);
   if (c.bad()) {
     if (c == EC_StreamNotifyClient || strstr(c.text(), "premature") || strstr(c.text(), "end of stream")) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "file %s: truncated (premature end of file while reading)", f);
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "file %s: cannot parse DICOM (%s)", f, c.text());
@@ -1318,6 +1414,11 @@ PetscErrorCode Info(const char *path, PetscBool json, FILE *out)
       PetscCall(ierr);
     }
     if (colour) r.warnings.push_back("colour image: statistics over all samples, no rescale");
+    for (auto &sx : g.second)
+      if (sx.repaired) {
+        r.warnings.push_back("file " + sx.path + ": malformed (sequence item outside a sequence), parsed without it");
+        break;
+      }
     reps.push_back(r);
   }
   PetscCall(PetscFree(fw));
