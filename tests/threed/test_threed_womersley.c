@@ -1,6 +1,7 @@
 /* Womersley flow in a rigid pipe (../shared/data/threed/womersley: R 0.3 cm, T 1.1 s, mu 0.04 P, rho 1):
  * Womersley inlet profile for the reference Q(t), zero-traction outlet, initial state = the analytic field
- * at t = 0, BDF2 with dt = T/48 over one cycle. At the 24 reference instants: outlet flow vs Q_ref(t),
+ * at t = 0 (pressure 0), BDF2 with dt = T/48 over -cycles cycles (default 2; the first absorbs the start-up
+ * transient of the pressure). At the 24 reference instants of the last cycle: outlet flow vs Q_ref(t),
  * area-mean wall shear vs tau_w(t), and the relative velocity L2 error vs the analytic u(r, t).
  * Options: -h <cm> (default 0.06), -length <cm> (default 1). Labelled pipeline (minutes). */
 #include <htthreed.h>
@@ -9,6 +10,7 @@
 
 typedef struct {
   WomRef   *w;
+  PetscInt  first; /* first step evaluated */
   PetscReal t;
   double    eQ, eW, eL2, Qmax, Wmax;
 } Ctx;
@@ -29,7 +31,7 @@ static PetscErrorCode Monitor(HtThreeD td, PetscInt step, PetscReal t, void *ctx
   PetscInt  k = step / 2;
 
   PetscFunctionBeginUser;
-  if (step % 2) PetscFunctionReturn(0);
+  if (step % 2 || step < c->first) PetscFunctionReturn(0);
   k = k % c->w->n;
   c->t = t;
   PetscCall(HtThreeD_BoundaryFlow(td, "outlet_1", &Q, &P, &A));
@@ -50,7 +52,7 @@ static PetscErrorCode Body(void)
   HtThreeD      td;
   HtThreeDCase *cs;
   PetscReal     h = 0.06, L = 1.0, t[201], q[201];
-  PetscInt      nc;
+  PetscInt      nc, cycles = 2;
 
   PetscFunctionBeginUser;
   if (!HtTest_RequireData("threed/womersley/womersley_integrals_cgs.csv", ipath, sizeof ipath)) PetscFunctionReturn(0);
@@ -62,6 +64,8 @@ static PetscErrorCode Body(void)
   }
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-h", &h, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-length", &L, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-cycles", &cycles, NULL));
+  c.first = 48 * (cycles - 1) + 1;
   PetscCall(HtPipe_Write(PETSC_COMM_WORLD, "threed_womersley.msh", WOM_R, L, h));
   /* dense periodic waveform from the reference mean + first harmonic */
   for (int k = 0; k <= 200; k++) {
@@ -78,7 +82,7 @@ static PetscErrorCode Body(void)
   cs->profile    = HT_PROFILE_WOMERSLEY;
   cs->steady     = PETSC_FALSE;
   cs->dt_s       = WOM_T / 48;
-  cs->steps      = 48;
+  cs->steps      = 48 * cycles;
   cs->noutlets   = 1;
   PetscCall(PetscStrncpy(cs->outlets[0].name, "outlet_1", sizeof cs->outlets[0].name));
   cs->outlets[0].type = HT_OUTLET_TRACTION;
@@ -91,7 +95,7 @@ static PetscErrorCode Body(void)
   PetscCall(HtThreeD_SetStepMonitor(td, Monitor, &c));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "womersley 3D: %" PetscInt_FMT " tets, h %.3g cm, L %.3g cm, dt T/48\n%8s %10s %10s %10s %10s %8s\n", nc, (double)h, (double)L, "t_s", "Q_out", "Q_ref", "wss_z", "tau_ref", "L2_%"));
   PetscCall(HtThreeD_Solve(td));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "max over the cycle: flow error %.3f %% of max|Q|, wall shear error %.3f %% of max|tau_w|, velocity L2 error %.3f %%\n", 100 * c.eQ / c.Qmax, 100 * c.eW / c.Wmax, 100 * c.eL2));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "max over the last cycle: flow error %.3f %% of max|Q|, wall shear error %.3f %% of max|tau_w|, velocity L2 error %.3f %%\n", 100 * c.eQ / c.Qmax, 100 * c.eW / c.Wmax, 100 * c.eL2));
   HT_CHECK(c.eQ <= 0.02 * c.Qmax, "flow rate error %.3f %% > 2 %%", 100 * c.eQ / c.Qmax);
   HT_CHECK(c.eL2 <= 0.02, "velocity L2 error %.3f %% > 2 %%", 100 * c.eL2);
   HT_CHECK(c.eW <= 0.02 * c.Wmax, "wall shear error %.3f %% > 2 %%", 100 * c.eW / c.Wmax);
