@@ -179,8 +179,16 @@ PetscReal HtZD_ParamGet(const HtZDParam *p, PetscReal time)
 
   if (p->constant) return p->value;
   rt = p->nonperiodic ? time : fmod(time, p->period);
-  /* first sample >= rt (lower_bound) */
-  for (k = 0; k < p->n && p->t[k] < rt; k++) { }
+  /* first sample >= rt (lower_bound, binary search: inflow series have ~1000 samples) */
+  {
+    PetscInt lo = 0, hi = p->n;
+    while (lo < hi) {
+      PetscInt mid = lo + (hi - lo) / 2;
+      if (p->t[mid] < rt) lo = mid + 1;
+      else hi = mid;
+    }
+    k = lo;
+  }
   if (k == p->n) k = p->n - 1;
   else if (p->t[k] == rt) return p->v[k];
   m = k ? k - 1 : 1;
