@@ -797,6 +797,7 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   KSP       ksp;
   char      hist[512];
   PetscReal dt = td->c.dt_s;
+  PetscInt  window;
 
   PetscFunctionBeginUser;
   PetscCall(TSCreate(td->comm, &ts));
@@ -837,6 +838,8 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   }
   PetscCall(TSGetTimeStep(ts, &dt));
   td->consts[HT3_C_DT] = dt;
+  if (td->c.nwave >= 2) window = (PetscInt)PetscCeilReal((td->c.wave_t_s[td->c.nwave - 1] - td->c.wave_t_s[0]) / dt - 1e-9);
+  else window = td->c.steps;
   td->t                = 0.0;
   td->step             = 0;
   if (td->outdir[0]) {
@@ -857,12 +860,17 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
     PetscCall(CheckFinite(td, "time step", snes));
     PetscCall(UpdateOutlets(td, dt));
     if (td->mon) PetscCall(td->mon(td, s, td->t, td->monctx));
+    /* TAWSS/OSI over the last cycle (the whole run when the inflow is constant) */
+    if (td->outdir[0] && s > td->c.steps - window) PetscCall(HtThreeD_AccumulateWSS(td, dt));
     if (td->outdir[0]) {
       PetscCall(HtThreeD_CSVRow(td));
       if (s % PetscMax(1, td->c.output_interval) == 0 || s == td->c.steps) PetscCall(HtThreeD_WriteFrame(td));
     }
   }
-  if (td->outdir[0]) PetscCall(HtThreeD_WritePVD(td));
+  if (td->outdir[0]) {
+    PetscCall(HtThreeD_WritePVD(td));
+    PetscCall(HtThreeD_WriteTAWSS(td));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -903,6 +911,7 @@ PetscErrorCode HtThreeD_Destroy(HtThreeD *td)
   PetscCall(PetscFree(t->c.wave_t_s));
   PetscCall(PetscFree(t->c.wave_Q_mL_s));
   PetscCall(PetscFree(t->frame_t));
+  PetscCall(PetscFree(t->acc));
   PetscCall(PetscFree(t));
   *td = NULL;
   PetscFunctionReturn(0);

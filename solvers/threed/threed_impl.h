@@ -46,6 +46,8 @@ struct _p_HtThreeD {
   PetscScalar  consts[HT3_C_N];
   PetscReal    Pc[HT3_MAX_OUTLETS]; /* RCR capacitor pressure, dyn/cm^2 */
   FILE        *csv;
+  PetscInt     nacc;
+  PetscReal   *acc, acc_T; /* per local wall face: coords, int wss dt, int |wss| dt */
   PetscErrorCode (*mon)(HtThreeD, PetscInt, PetscReal, void *);
   void        *monctx;
   PetscInt     nframes, maxframes;
@@ -84,4 +86,6 @@ PetscErrorCode HtThreeD_LocalSolution(HtThreeD td, Vec *loc); /* with boundary v
 PetscErrorCode HtThreeD_WriteFrame(HtThreeD td);
 PetscErrorCode HtThreeD_WritePVD(HtThreeD td);
 PetscErrorCode HtThreeD_CSVOpen(HtThreeD td);
+PetscErrorCode HtThreeD_AccumulateWSS(HtThreeD td, PetscReal dt);
+PetscErrorCode HtThreeD_WriteTAWSS(HtThreeD td);
 PetscErrorCode HtThreeD_CSVRow(HtThreeD td);

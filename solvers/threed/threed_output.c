@@ -199,15 +199,16 @@ static PetscErrorCode WriteVolume(HtThreeD td, Vec loc, const char *path)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
+/* per local wall face: 3 vertex coordinates (9) and the wall shear stress vector (3) */
+static PetscErrorCode WallFaces(HtThreeD td, Vec loc, PetscInt *nout, PetscReal **bufout)
 {
   DM                 dm = td->dm;
   DMLabel            label;
   PetscSection       s, cs;
   Vec                coords;
   const PetscScalar *xa, *ca;
-  PetscInt           fStart, fEnd, nloc = 0, cap = 0, ntot;
-  PetscReal         *buf = NULL, *all = NULL;
+  PetscInt           fStart, fEnd, nloc = 0, cap = 0;
+  PetscReal         *buf = NULL;
   const PetscReal    mu = td->c.mu_P;
 
   PetscFunctionBeginUser;
@@ -260,10 +261,22 @@ static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
   }
   PetscCall(VecRestoreArrayRead(coords, &ca));
   PetscCall(VecRestoreArrayRead(loc, &xa));
-  PetscCall(GatherReals(td->comm, 12 * nloc, buf, &ntot, &all));
-  PetscCall(PetscFree(buf));
+  *nout   = nloc;
+  *bufout = buf;
+  PetscFunctionReturn(0);
+}
+
+/* gathered wall triangles (9 coordinates + the cell arrays' values per face) written as one VTP */
+static PetscErrorCode WriteWallVTP(HtThreeD td, PetscInt nloc, const PetscReal *buf, PetscInt narr, const char *const names[], const PetscInt ncomp[], const char *path)
+{
+  PetscInt   ntot, stride = 9;
+  PetscReal *all = NULL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt a = 0; a < narr; a++) stride += ncomp[a];
+  PetscCall(GatherReals(td->comm, stride * nloc, buf, &ntot, &all));
   if (!td->rank) {
-    PetscInt nt = ntot / 12;
+    PetscInt nt = ntot / stride;
     int      bad = 0;
     FILE    *f;
     for (PetscInt i = 0; i < ntot; i++)
@@ -271,14 +284,18 @@ static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
     f = bad ? NULL : fopen(path, "w");
     if (f) {
       fprintf(f, "<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"0.1\" byte_order=\"LittleEndian\">\n<PolyData>\n");
-      fprintf(f, "<Piece NumberOfPoints=\"%" PetscInt_FMT "\" NumberOfVerts=\"0\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"%" PetscInt_FMT "\">\n", 3 * nt, nt);
-      fprintf(f, "<CellData Vectors=\"wall_shear_stress_dyn_cm2\">\n<DataArray type=\"Float64\" Name=\"wall_shear_stress_dyn_cm2\" NumberOfComponents=\"3\" format=\"ascii\">\n");
-      for (PetscInt t = 0; t < nt; t++) fprintf(f, "%.9g %.9g %.9g\n", all[12 * t + 9], all[12 * t + 10], all[12 * t + 11]);
-      fprintf(f, "</DataArray>\n<DataArray type=\"Float64\" Name=\"wall_shear_stress_magnitude_dyn_cm2\" format=\"ascii\">\n");
-      for (PetscInt t = 0; t < nt; t++) fprintf(f, "%.9g\n", PetscSqrtReal(PetscSqr(all[12 * t + 9]) + PetscSqr(all[12 * t + 10]) + PetscSqr(all[12 * t + 11])));
-      fprintf(f, "</DataArray>\n</CellData>\n<Points>\n<DataArray type=\"Float64\" Name=\"coordinates_cm\" NumberOfComponents=\"3\" format=\"ascii\">\n");
+      fprintf(f, "<Piece NumberOfPoints=\"%" PetscInt_FMT "\" NumberOfVerts=\"0\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"%" PetscInt_FMT "\">\n<CellData>\n", 3 * nt, nt);
+      for (PetscInt a = 0, off = 9; a < narr; off += ncomp[a], a++) {
+        fprintf(f, "<DataArray type=\"Float64\" Name=\"%s\" NumberOfComponents=\"%" PetscInt_FMT "\" format=\"ascii\">\n", names[a], ncomp[a]);
+        for (PetscInt t = 0; t < nt; t++) {
+          for (PetscInt k = 0; k < ncomp[a]; k++) fprintf(f, "%s%.9g", k ? " " : "", all[stride * t + off + k]);
+          fprintf(f, "\n");
+        }
+        fprintf(f, "</DataArray>\n");
+      }
+      fprintf(f, "</CellData>\n<Points>\n<DataArray type=\"Float64\" Name=\"coordinates_cm\" NumberOfComponents=\"3\" format=\"ascii\">\n");
       for (PetscInt t = 0; t < nt; t++)
-        for (PetscInt j = 0; j < 3; j++) fprintf(f, "%.10g %.10g %.10g\n", all[12 * t + 3 * j], all[12 * t + 3 * j + 1], all[12 * t + 3 * j + 2]);
+        for (PetscInt j = 0; j < 3; j++) fprintf(f, "%.10g %.10g %.10g\n", all[stride * t + 3 * j], all[stride * t + 3 * j + 1], all[stride * t + 3 * j + 2]);
       fprintf(f, "</DataArray>\n</Points>\n<Polys>\n<DataArray type=\"Int64\" Name=\"connectivity\" format=\"ascii\">\n");
       for (PetscInt t = 0; t < nt; t++) fprintf(f, "%" PetscInt_FMT " %" PetscInt_FMT " %" PetscInt_FMT "\n", 3 * t, 3 * t + 1, 3 * t + 2);
       fprintf(f, "</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"ascii\">\n");
@@ -290,6 +307,75 @@ static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
     PetscCheck(bad != 1, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "file %s: wall shear stress is not finite, not written", path);
     PetscCheck(bad != 2, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot write", path);
   }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteWall(HtThreeD td, Vec loc, const char *path)
+{
+  PetscInt           n;
+  PetscReal         *buf, *out;
+  const char *const  names[] = {"wall_shear_stress_dyn_cm2", "wall_shear_stress_magnitude_dyn_cm2"};
+  const PetscInt     nc[]    = {3, 1};
+
+  PetscFunctionBeginUser;
+  PetscCall(WallFaces(td, loc, &n, &buf));
+  PetscCall(PetscMalloc1(13 * n + 1, &out));
+  for (PetscInt t = 0; t < n; t++) {
+    for (PetscInt k = 0; k < 12; k++) out[13 * t + k] = buf[12 * t + k];
+    out[13 * t + 12] = PetscSqrtReal(PetscSqr(buf[12 * t + 9]) + PetscSqr(buf[12 * t + 10]) + PetscSqr(buf[12 * t + 11]));
+  }
+  PetscCall(WriteWallVTP(td, n, out, 2, names, nc, path));
+  PetscCall(PetscFree(out));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+/* time-averaged WSS and oscillatory shear index over the accumulation window (last cycle) */
+PetscErrorCode HtThreeD_AccumulateWSS(HtThreeD td, PetscReal dt)
+{
+  Vec        loc;
+  PetscInt   n;
+  PetscReal *buf;
+
+  PetscFunctionBeginUser;
+  PetscCall(HtThreeD_LocalSolution(td, &loc));
+  PetscCall(WallFaces(td, loc, &n, &buf));
+  PetscCall(DMRestoreLocalVector(td->dm, &loc));
+  if (!td->acc) {
+    PetscCall(PetscCalloc1(13 * n + 1, &td->acc));
+    td->nacc = n;
+  }
+  PetscCheck(n == td->nacc, PETSC_COMM_SELF, PETSC_ERR_PLIB, "3d: wall face count changed during the run");
+  for (PetscInt t = 0; t < n; t++) {
+    for (PetscInt k = 0; k < 9; k++) td->acc[13 * t + k] = buf[12 * t + k];
+    for (PetscInt k = 0; k < 3; k++) td->acc[13 * t + 9 + k] += dt * buf[12 * t + 9 + k];
+    td->acc[13 * t + 12] += dt * PetscSqrtReal(PetscSqr(buf[12 * t + 9]) + PetscSqr(buf[12 * t + 10]) + PetscSqr(buf[12 * t + 11]));
+  }
+  td->acc_T += dt;
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtThreeD_WriteTAWSS(HtThreeD td)
+{
+  char              path[PETSC_MAX_PATH_LEN];
+  PetscReal        *out;
+  const char *const names[] = {"TAWSS_dyn_cm2", "OSI"};
+  const PetscInt    nc[]    = {1, 1};
+
+  PetscFunctionBeginUser;
+  if (!td->outdir[0] || !td->acc || td->acc_T <= 0) PetscFunctionReturn(0);
+  PetscCall(HtPath_Join(path, sizeof path, td->outdir, "wall_tawss.vtp"));
+  PetscCall(PetscMalloc1(11 * td->nacc + 1, &out));
+  for (PetscInt t = 0; t < td->nacc; t++) {
+    const PetscReal *a   = &td->acc[13 * t];
+    PetscReal        mag = PetscSqrtReal(PetscSqr(a[9]) + PetscSqr(a[10]) + PetscSqr(a[11]));
+    for (PetscInt k = 0; k < 9; k++) out[11 * t + k] = a[k];
+    out[11 * t + 9]  = a[12] / td->acc_T;
+    out[11 * t + 10] = a[12] > 0 ? 0.5 * (1.0 - mag / a[12]) : 0.0;
+  }
+  PetscCall(WriteWallVTP(td, td->nacc, out, 2, names, nc, path));
+  PetscCall(PetscFree(out));
   PetscFunctionReturn(0);
 }
 

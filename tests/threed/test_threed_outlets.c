@@ -65,6 +65,27 @@ static PetscInt CountLines(const char *path)
   return n;
 }
 
+/* largest value of a scalar cell array in our ASCII VTP (-1 if absent) */
+static double MaxArray(const char *path, const char *name)
+{
+  FILE  *f = fopen(path, "r");
+  char   line[512], key[128];
+  double m = -1, v;
+  int    in = 0;
+  if (!f) return -1;
+  snprintf(key, sizeof key, "Name=\"%s\"", name);
+  while (fgets(line, sizeof line, f)) {
+    if (!in) {
+      if (strstr(line, key)) in = 1;
+      continue;
+    }
+    if (strstr(line, "</DataArray>")) break;
+    if (sscanf(line, "%lf", &v) == 1) m = PetscMax(m, v);
+  }
+  fclose(f);
+  return m;
+}
+
 static PetscErrorCode Body(void)
 {
   const char *mesh = "threed_outlets.msh";
@@ -85,6 +106,13 @@ static PetscErrorCode Body(void)
     HT_CHECK(CountLines("threed_out_res/solution_000004.vtu") > 100, "solution_000004.vtu (step 20) missing");
     HT_CHECK(CountLines("threed_out_res/wall_000004.vtp") > 100, "wall_000004.vtp missing");
     HT_CHECK(CountLines("threed_out_res/solution.pvd") == 3 + 5 + 2, "solution.pvd: 5 frames expected");
+    {
+      /* unidirectional flow: the oscillatory shear index is 0; TAWSS near 4 mu Q/(pi R^3) = 0.39 dyn/cm2 */
+      double osi = MaxArray("threed_out_res/wall_tawss.vtp", "OSI"), tawss = MaxArray("threed_out_res/wall_tawss.vtp", "TAWSS_dyn_cm2");
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "wall_tawss.vtp: max OSI %.3g, max TAWSS %.4g dyn/cm2 (fully developed Poiseuille %.4g)\n", osi, tawss, 4 * 0.04 * Q / (PETSC_PI * R * R * R)));
+      HT_CHECK(osi >= 0 && osi < 1e-3, "OSI of a unidirectional flow should be 0, max %g", osi);
+      HT_CHECK(tawss > 0, "TAWSS missing");
+    }
   }
 
   PetscCall(RunCase(mesh, PETSC_TRUE, "threed_out_rcr", &P, &Qo, &t));
