@@ -1,5 +1,28 @@
 /* `hemotwin plan PLAN.json --out DIR`: a plan on an svZeroDSolver model -> calibrated baseline, candidate
- * models, scores under uncertainty (paired samples spread over MPI ranks), report.json + report.html. */
+ * models, scores under uncertainty (paired samples spread over MPI ranks), report.json + report.html.
+ *
+ * Plan format (strict: any other key is an error naming its path; examples in cases/plan_*.json):
+ *   baseline_model        svZeroDSolver JSON: absolute, relative to the plan, or to $HEMOTWIN_DATA
+ *   model_pressure_unit   "dyn_cm2" (VMR models, default) or "mmHg" (svZeroDSolver's closed-loop heart cases)
+ *   simulation            {time_pts_per_cardiac_cycle, cardiac_cycles}: override the model's (deterministic runs)
+ *   sites                 [{name, vessel, end: inlet|outlet}]: where pressures/flows are read
+ *   lesion                {proximal_site, distal_site}: gradients and the FFR-like ratio across it
+ *   arm_leg               {arm_site, leg_site}: arm-leg systolic difference
+ *   pulmonary_outlets     [bc names]: Qp/Qs (pulmonary outlets vs the others)
+ *   measurements          {site, systolic_mmHg, diastolic_mmHg, mean_mmHg, cardiac_output_L_min |
+ *                          cardiac_index_L_min_m2 + body_surface_area_m2, flow_split_percent: {bc: %},
+ *                          tolerance_percent, max_iterations, keep_time_constant}: outlet calibration
+ *   baseline_operations   operators applied before calibration (e.g. the patient's re-coarctation)
+ *   candidates            [{name, operations: [{type, ...}]}]; "baseline" (no operation) is always added.
+ *                         Operator types and keys: HtZModel_ApplyOperation (plan_zops.c).
+ *   objectives            [{metric, unacceptable, target, weight}]: desirability 0..1, linear, clamped
+ *   guards                [{metric, max_value | min_value | max_change_percent | min_change_percent (vs the
+ *                          baseline of the same sample), min_probability}]
+ *   uncertainty           {samples, seed, time_pts_per_cardiac_cycle, cardiac_cycles (sample solves),
+ *                          outlet_resistance_spread_percent, outlet_compliance_spread_percent,
+ *                          inflow_spread_percent (lognormal), success_spread_percent (normal, x success),
+ *                          model_error_score (escalation threshold), compare_independent}
+ * Ranking: candidates whose guards all hold with at least their min_probability first, then by mean score. */
 #include <htplan.h>
 #include <htzerod.h>
 #include <math.h>
