@@ -360,6 +360,8 @@ PetscErrorCode HtOneD_SetUp(HtOneD od)
   PetscCheck(od->nin >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: no inflow waveform", od->source);
   for (PetscInt i = 0; i < od->nv; i++) {
     PetscCall(ValidateVessel(od, &od->v[i].par));
+    for (const char *c = od->v[i].par.label; *c; c++)
+      PetscCheck(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.', PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel label '%s' may only contain letters, digits, '_', '-', '.' (it names output files)", od->source, od->v[i].par.label);
     for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(od->v[i].par.label, od->v[j].par.label), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: vessel label %s used twice", od->source, od->v[i].par.label);
   }
   od->nsamp = (PetscInt)PetscCeilReal(od->T / 1.0e-3 - 1e-9); /* about 1 ms sampling of the cycle */

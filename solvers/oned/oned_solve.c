@@ -153,8 +153,10 @@ static PetscErrorCode SolveOutlet(HtOneD od, HtOneDVesselData *v, const PetscRea
     Ub[0] = A;
     Ub[1] = A * u;
     if (p->outlet == HT_ONED_END_WK3) {
-      PetscReal Pch = a + b * Ub[1];
-      v->Pc         = 2 * Pch - v->Pc; /* Crank-Nicolson over the full step */
+      PetscReal Pch = a + b * Ub[1], k = dt / (p->R2_Pa_s_m3 * p->C_m3_Pa);
+      /* Crank-Nicolson over the full step; backward Euler when the capacitor is stiff (CN would ring) */
+      if (k <= 1) v->Pc = 2 * Pch - v->Pc;
+      else v->Pc = (v->Pc + dt / p->C_m3_Pa * (Ub[1] + p->Pout_Pa / p->R2_Pa_s_m3)) / (1 + k);
     }
   }
   PetscFunctionReturn(0);
