@@ -1,6 +1,8 @@
 /* HtThreeD object: mesh, discretisation, boundary conditions, steady and unsteady solves. */
 #include "threed_impl.h"
+#include <petscviewerhdf5.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 PetscErrorCode HtThreeD_Create(MPI_Comm comm, HtThreeD *td)
@@ -79,6 +81,8 @@ PetscErrorCode HtThreeD_SetFromOptions(HtThreeD td)
   PetscCall(PetscOptionsBool("-threed_lsic", "LSIC grad-div stabilisation", NULL, td->lsic, &td->lsic, NULL));
   PetscCall(PetscOptionsReal("-threed_tau_ci", "viscous constant C_I of tau_M = ((2/dt)^2 + (2|u|/h)^2 + C_I (4 nu/h^2)^2)^(-1/2)", NULL, td->tau_ci, &td->tau_ci, NULL));
   PetscCall(PetscOptionsInt("-threed_dm_refine", "uniform refinements after loading the mesh", NULL, td->refine, &td->refine, NULL));
+  PetscCall(PetscOptionsInt("-threed_checkpoint_interval", "write OUT/checkpoint.h5 every n steps (0: never)", NULL, td->ckpt_interval, &td->ckpt_interval, NULL));
+  PetscCall(PetscOptionsString("-threed_restart", "resume an unsteady run from this checkpoint.h5", NULL, td->restart, td->restart, sizeof td->restart, NULL));
   PetscCall(PetscOptionsReal("-threed_backflow_beta", "backflow stabilisation coefficient", NULL, td->c.backflow_beta, &td->c.backflow_beta, NULL));
   PetscOptionsEnd();
   PetscCheck(td->vel_order == 1 || td->vel_order == 2, td->comm, PETSC_ERR_USER_INPUT, "-threed_vel_order must be 1 or 2, got %" PetscInt_FMT, td->vel_order);
@@ -790,6 +794,68 @@ static PetscErrorCode SolveSteady(HtThreeD td)
   PetscFunctionReturn(0);
 }
 
+/* Checkpoint: the solution vector plus step, time and outlet states as HDF5 attributes. Written to a
+ * temporary name and renamed, so a run killed while writing leaves the previous checkpoint intact.
+ * Restart needs the same mesh and number of ranks (same distribution). With backward Euler the resumed
+ * run repeats the uninterrupted one to solver tolerance; BDF2 restarts its history (one first-order step). */
+static PetscErrorCode WriteCheckpoint(HtThreeD td)
+{
+  PetscViewer v;
+  char        path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8];
+  PetscReal   t = td->t;
+  PetscInt    s = td->step;
+
+  PetscFunctionBeginUser;
+  PetscCall(HtPath_Join(path, sizeof path, td->outdir, "checkpoint.h5"));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.tmp", path));
+  PetscCall(PetscViewerHDF5Open(td->comm, tmp, FILE_MODE_WRITE, &v));
+  PetscCall(VecView(td->u, v));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, "solution", "step", PETSC_INT, &s));
+  PetscCall(PetscViewerHDF5WriteAttribute(v, "solution", "t_s", PETSC_REAL, &t));
+  for (PetscInt k = 0; k < td->c.noutlets; k++) {
+    char name[32];
+    PetscReal P = PetscRealPart(td->consts[HT3_C_OUTLET0 + k]);
+    PetscCall(PetscSNPrintf(name, sizeof name, "Pc_%" PetscInt_FMT, k));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "solution", name, PETSC_REAL, &td->Pc[k]));
+    PetscCall(PetscSNPrintf(name, sizeof name, "P_%" PetscInt_FMT, k));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "solution", name, PETSC_REAL, &P));
+  }
+  PetscCall(PetscViewerDestroy(&v));
+  if (!td->rank) PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the checkpoint", path);
+  PetscCallMPI(MPI_Barrier(td->comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadCheckpoint(HtThreeD td)
+{
+  PetscViewer v;
+  PetscBool   ex;
+  PetscInt    s = 0;
+  PetscReal   t = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(HtPath_Exists(td->restart, &ex, NULL));
+  PetscCheck(ex, td->comm, PETSC_ERR_FILE_OPEN, "file %s: checkpoint not found", td->restart);
+  PetscCall(PetscViewerHDF5Open(td->comm, td->restart, FILE_MODE_READ, &v));
+  PetscCall(VecLoad(td->u, v));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "solution", "step", PETSC_INT, NULL, &s));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "solution", "t_s", PETSC_REAL, NULL, &t));
+  for (PetscInt k = 0; k < td->c.noutlets; k++) {
+    char      name[32];
+    PetscReal P = 0;
+    PetscCall(PetscSNPrintf(name, sizeof name, "Pc_%" PetscInt_FMT, k));
+    PetscCall(PetscViewerHDF5ReadAttribute(v, "solution", name, PETSC_REAL, NULL, &td->Pc[k]));
+    PetscCall(PetscSNPrintf(name, sizeof name, "P_%" PetscInt_FMT, k));
+    PetscCall(PetscViewerHDF5ReadAttribute(v, "solution", name, PETSC_REAL, NULL, &P));
+    td->consts[HT3_C_OUTLET0 + k] = P;
+  }
+  PetscCall(PetscViewerDestroy(&v));
+  PetscCheck(s >= 0 && s < td->c.steps, td->comm, PETSC_ERR_USER_INPUT, "file %s: checkpoint step %" PetscInt_FMT " is not below the case's %" PetscInt_FMT " steps", td->restart, s, td->c.steps);
+  td->step = s;
+  td->t    = t;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SolveUnsteady(HtThreeD td)
 {
   TS        ts;
@@ -842,12 +908,35 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
   else window = td->c.steps;
   td->t                = 0.0;
   td->step             = 0;
-  if (td->outdir[0]) {
+  if (td->restart[0]) {
+    PetscDS ds;
+    PetscCall(ReadCheckpoint(td));
+    PetscCall(DMGetDS(td->dm, &ds));
+    PetscCall(PetscDSSetConstants(ds, HT3_C_N, td->consts));
+    PetscCall(TSSetTime(ts, td->t));
+    PetscCall(TSSetStepNumber(ts, td->step));
+    HtLog_Info("3d: resuming at step %" PetscInt_FMT ", t = %g s", td->step, (double)td->t);
+    /* frames already written: t = 0 and every output_interval steps */
+    td->nframes = 0;
+    for (PetscInt s = 0; s <= td->step; s += PetscMax(1, td->c.output_interval)) {
+      if (td->nframes >= td->maxframes) {
+        td->maxframes = 2 * td->maxframes + 16;
+        PetscCall(PetscRealloc(sizeof(PetscReal) * td->maxframes, &td->frame_t));
+      }
+      td->frame_t[td->nframes++] = s * dt;
+    }
+    if (td->outdir[0] && !td->rank) {
+      char path[PETSC_MAX_PATH_LEN];
+      PetscCall(HtPath_Join(path, sizeof path, td->outdir, "flows.csv"));
+      td->csv = fopen(path, "a");
+      PetscCheck(td->csv, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot append", path);
+    }
+  } else if (td->outdir[0]) {
     PetscCall(HtThreeD_CSVOpen(td));
     PetscCall(HtThreeD_CSVRow(td));
     PetscCall(HtThreeD_WriteFrame(td));
   }
-  for (PetscInt s = 1; s <= td->c.steps; s++) {
+  for (PetscInt s = td->step + 1; s <= td->c.steps; s++) {
     TSConvergedReason reason;
     PetscCall(TSStep(ts));
     PetscCall(TSGetConvergedReason(ts, &reason));
@@ -865,6 +954,7 @@ static PetscErrorCode SolveUnsteady(HtThreeD td)
     if (td->outdir[0]) {
       PetscCall(HtThreeD_CSVRow(td));
       if (s % PetscMax(1, td->c.output_interval) == 0 || s == td->c.steps) PetscCall(HtThreeD_WriteFrame(td));
+      if (td->ckpt_interval > 0 && s % td->ckpt_interval == 0) PetscCall(WriteCheckpoint(td));
     }
   }
   if (td->outdir[0]) {

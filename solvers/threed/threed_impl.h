@@ -47,6 +47,8 @@ struct _p_HtThreeD {
   PetscReal    Pc[HT3_MAX_OUTLETS]; /* RCR capacitor pressure, dyn/cm^2 */
   FILE        *csv;
   PetscInt     nacc;
+  PetscInt     ckpt_interval;
+  char         restart[PETSC_MAX_PATH_LEN];
   PetscReal   *acc, acc_T; /* per local wall face: coords, int wss dt, int |wss| dt */
   PetscErrorCode (*mon)(HtThreeD, PetscInt, PetscReal, void *);
   void        *monctx;
