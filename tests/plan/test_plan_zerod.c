@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MMHG 1333.22387415
 
@@ -334,8 +335,10 @@ static PetscErrorCode PlanRuns(const char *model_path)
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  if (!rank) PetscCall(WritePlan("zplan_zero.json", model_path, 0, 4, PETSC_FALSE));
-  if (!rank) PetscCall(WritePlan("zplan_spread.json", model_path, 15, 32, PETSC_TRUE));
+  /* distinct file names for the 1- and 2-rank tests, which ctest may run at the same time */
+  if (!rank && size == 1) PetscCall(WritePlan("zplan_zero.json", model_path, 0, 4, PETSC_FALSE));
+  if (!rank && size == 1) PetscCall(WritePlan("zplan_spread.json", model_path, 15, 32, PETSC_TRUE));
+  if (!rank && size > 1) PetscCall(WritePlan("zplan_mpi_spread.json", model_path, 15, 32, PETSC_TRUE));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   if (size == 1) {
     /* zero spread: every sample equals the deterministic model */
@@ -409,9 +412,9 @@ static PetscErrorCode PlanRuns(const char *model_path)
     cJSON_Delete(rep);
   } else {
     /* 2 ranks: the plan on all ranks vs the same plan on rank 0 alone */
-    PetscCall(HtPlan_RunFile(PETSC_COMM_WORLD, "zplan_spread.json", "zplan_mpi_out"));
+    PetscCall(HtPlan_RunFile(PETSC_COMM_WORLD, "zplan_mpi_spread.json", "zplan_mpi_out"));
     if (!rank) {
-      PetscCall(HtPlan_RunFile(PETSC_COMM_SELF, "zplan_spread.json", "zplan_mpi1_out"));
+      PetscCall(HtPlan_RunFile(PETSC_COMM_SELF, "zplan_mpi_spread.json", "zplan_mpi1_out"));
       PetscCall(LoadJSON("zplan_mpi_out/report.json", &rep));
       PetscCall(LoadJSON("zplan_mpi1_out/report.json", &c2));
       for (PetscInt i = 0; i < 4; i++) {
@@ -431,6 +434,7 @@ static PetscErrorCode PlanRuns(const char *model_path)
 
 static PetscErrorCode PlanErrors(const char *model_path)
 {
+  char           bad[64];
   FILE          *f;
   PetscErrorCode e;
   PetscMPIInt    rank;
@@ -438,12 +442,19 @@ static PetscErrorCode PlanErrors(const char *model_path)
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   if (rank) PetscFunctionReturn(0);
-  f = fopen("zplan_bad.json", "w");
+  {
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+    if (size > 1) PetscFunctionReturn(0); /* the 1-rank run covers it */
+  }
+  PetscCall(PetscSNPrintf(bad, sizeof bad, "zplan_bad_%d.json", (int)getpid())); /* tests may run concurrently */
+  f = fopen(bad, "w");
   fprintf(f, "{\"baseline_model\": \"%s\", \"candidates\": [{\"name\": \"s\", \"operations\": [{\"type\": \"stent\", \"vessel\": \"branch4_seg0\", \"radius_mm\": 3}]}], \"objectives\": [{\"metric\": \"power_loss_mW\", \"unacceptable\": 1, \"target\": 0}]}\n", model_path);
   fclose(f);
   HtError_Clear();
   PetscCall(HtError_PushHandler());
-  e = HtPlan_RunFile(PETSC_COMM_SELF, "zplan_bad.json", "zplan_bad_out");
+  e = HtPlan_RunFile(PETSC_COMM_SELF, bad, "zplan_bad_out");
+  remove(bad);
   PetscCall(HtError_PopHandler());
   printf("unknown operator key -> code %d: %s\n", (int)e, HtError_LastMessage());
   HT_CHECK(e == PETSC_ERR_USER_INPUT && strstr(HtError_LastMessage(), "candidates[0].operations[0].radius_mm"), "unknown key not named by its path");
