@@ -30,8 +30,11 @@
  *   "dt_s": 0.001, "steps": 1000, "output_interval": 10
  * }
  * Outputs in the output folder: solution.pvd -> solution_NNNNNN.vtu (velocity_cm_s, pressure_mmHg,
- * ASCII), wall_NNNNNN.vtp (wall_shear_stress_dyn_cm2 per wall triangle), flows.csv (per step:
- * t_s, inlet and outlet flow mL/s and mean pressure mmHg). Files are written by rank 0 only.
+ * ASCII), wall.pvd -> wall_NNNNNN.vtp (wall_shear_stress_dyn_cm2 per wall triangle), wall_tawss.vtp
+ * (TAWSS_dyn_cm2 and OSI over the last cycle of an unsteady run: the last waveform period, or the whole
+ * run for a constant inflow), flows.csv (per step: t_s, inlet and outlet flow mL/s and mean pressure
+ * mmHg), checkpoint.h5 with -threed_checkpoint_interval n (resume with -threed_restart FILE, same mesh
+ * and rank count). Data are gathered and written by rank 0 only.
  * A diverging run raises PETSC_ERR_NOT_CONVERGED naming step, time and the residual history, and the
  * diverged state is never written.
  */
@@ -88,8 +91,11 @@ PetscErrorCode HtThreeD_GetCase(HtThreeD td, HtThreeDCase **c);
 PetscErrorCode HtThreeD_SetInletWaveform(HtThreeD td, PetscInt n, const PetscReal t_s[], const PetscReal Q_mL_s[]);
 /* Output folder (created); NULL or "" = no files. */
 PetscErrorCode HtThreeD_SetOutputDir(HtThreeD td, const char *dir);
-/* Options prefix "threed_": -threed_vel_order 1|2, -threed_supg <1>, -threed_ts_*, -threed_snes_*,
- * -threed_ksp_*, -threed_pc_*, -threed_dm_refine n (uniform refinement after load). */
+/* Options: -threed_vel_order 1|2, -threed_supg <1>, -threed_lsic <1>, -threed_tau_ci <36>,
+ * -threed_qorder n, -threed_dm_refine n (uniform refinement after load), -threed_backflow_beta b,
+ * -threed_checkpoint_interval n, -threed_restart FILE, and the PETSc objects' -threed_ts_*, -threed_snes_*,
+ * -threed_ksp_*, -threed_pc_* (default GMRES + MUMPS LU; time stepping BDF2 with a Jacobian reused over
+ * 10 Newton iterations). */
 PetscErrorCode HtThreeD_SetFromOptions(HtThreeD td);
 /* Read and distribute the mesh, build the discretisation and boundary conditions. */
 PetscErrorCode HtThreeD_SetUp(HtThreeD td);
