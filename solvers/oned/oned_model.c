@@ -346,6 +346,12 @@ static PetscErrorCode BuildNetwork(HtOneD od)
   {
     PetscInt nown = 0, tot;
     for (PetscInt i = 0; i < od->nv; i++) nown += od->v[i].owned;
+    PetscInt ncell = 0, cmin, cmax;
+    for (PetscInt i = 0; i < od->nv; i++)
+      if (od->v[i].owned) ncell += od->v[i].M;
+    PetscCall(MPIU_Allreduce(&ncell, &cmin, 1, MPIU_INT, MPI_MIN, od->comm));
+    PetscCall(MPIU_Allreduce(&ncell, &cmax, 1, MPIU_INT, MPI_MAX, od->comm));
+    if (od->size > 1) HtLog_Info("1D %s: DMNetwork partition over %d ranks: %" PetscInt_FMT " to %" PetscInt_FMT " cells per rank", od->source, (int)od->size, cmin, cmax);
     PetscCall(MPIU_Allreduce(&nown, &tot, 1, MPIU_INT, MPI_SUM, od->comm));
     PetscCheck(tot == od->nv, PETSC_COMM_SELF, PETSC_ERR_LIB, "%s: DMNetwork partition covers %" PetscInt_FMT " of %" PetscInt_FMT " vessels", od->source, tot, od->nv);
   }
