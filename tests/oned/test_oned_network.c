@@ -90,7 +90,8 @@ static PetscErrorCode Run(void)
     printf("  outlet pressures over the cycle: %.2f .. %.2f mmHg\n", (double)(pmin / HT_MMHG_TO_PA), (double)(pmax / HT_MMHG_TO_PA));
     HT_CHECK(dp < atof(g_tol) * HT_MMHG_TO_PA, "not periodic: RMS change %.4g mmHg", (double)(dp / HT_MMHG_TO_PA));
     HT_CHECK_CLOSE(q0, qin, 2e-3, 0, "mean inlet flow vs waveform file");
-    HT_CHECK_CLOSE(qout, qin, 1e-2, 0, "mean terminal outflow vs inflow (mass conservation over the cycle)");
+    /* the compliance still charges/discharges slightly between cycles: the tighter the periodicity, the closer */
+    HT_CHECK_CLOSE(qout, qin, atof(g_tol) >= 1 ? 1e-2 : 5e-3, 0, "mean terminal outflow vs inflow (mass conservation over the cycle)");
     HT_CHECK(pmin > 0 && pmax < 300 * HT_MMHG_TO_PA, "outlet pressures outside 0..300 mmHg");
   }
   PetscCall(HtOneD_Destroy(&od));
