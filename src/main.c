@@ -3,10 +3,12 @@
  *   hemotwin run CASE.json --out DIR [--store FILE] [--key FILE] [--quiet] [--json]
  *   hemotwin phantom --out DIR [--seed N]
  *   hemotwin import DICOM_DIR [--store FILE] [--key FILE]
- *   hemotwin store list [--json] [--store FILE] [--key FILE]
+ *   hemotwin store list|show ID|export ID --out DIR|delete ID [--json] [--store FILE] [--key FILE]
+ *   hemotwin plan PLAN.json --out DIR
  *   hemotwin 0d MODEL.json --out RESULT.csv
+ *   hemotwin 1d CONFIG --out DIR
+ *   hemotwin 3d CASE.json --out DIR
  *   hemotwin dicom info PATH [--json]
- *   hemotwin 1d CONFIG --out DIR, hemotwin 3d CASE.json --out DIR   (when those engines are built)
  *   hemotwin --help | --version
  *
  * Options with one dash after the subcommand (-ts_type, -snes_rtol, -ht_traceback ...) belong to PETSc,
@@ -17,12 +19,9 @@
 #include <htphantom.h>
 #include <htstore.h>
 #include <htzerod.h>
-#ifdef HT_HAVE_ONED
 #include <htoned.h>
-#endif
-#ifdef HT_HAVE_THREED
 #include <htthreed.h>
-#endif
+#include "htplan.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +40,20 @@ static const char *usage_text =
   "                     write the default aortic-coarctation phantom as a DICOM CT series\n"
   "  import DICOM_DIR [--store FILE] [--key FILE]\n"
   "                     de-identify a DICOM series and import it into the store\n"
-  "  store list [--json] [--store FILE] [--key FILE]\n"
-  "                     list patients (pseudonyms), studies, series and runs of the store\n"
+  "  store list|show ID|export ID --out DIR|delete ID [--json] [--store FILE] [--key FILE]\n"
+  "                     the de-identified store: patients (pseudonyms), studies, series, runs;\n"
+  "                     export writes de-identified DICOM\n"
+  "  plan PLAN.json --out DIR\n"
+  "                     calibrate an svZeroDSolver model, simulate candidates under uncertainty,\n"
+  "                     rank them: report.json, report.html, candidates/<name>.json\n"
   "  0d MODEL.json --out RESULT.csv\n"
   "                     run an svZeroDSolver model with the 0D engine\n"
   "  dicom info PATH [--json]\n"
   "                     series found in a DICOM folder/file: geometry, values (no identifying data)\n"
-#ifdef HT_HAVE_ONED
   "  1d CONFIG --out DIR\n"
   "                     run a 1D network model (openBF / svOneDSolver input) with the 1D engine\n"
-#endif
-#ifdef HT_HAVE_THREED
   "  3d CASE.json --out DIR\n"
-  "                     run the 3D Navier-Stokes solver on a mesh\n"
-#endif
+  "                     run the 3D Navier-Stokes solver on a Gmsh mesh\n"
   "\n"
   "options:\n"
   "  --store FILE       the de-identified store (default hemotwin.db in the current folder)\n"
@@ -196,7 +195,7 @@ static PetscErrorCode CmdImport(int argc, char **argv, int *code)
 {
   Args        a;
   char        store[PETSC_MAX_PATH_LEN];
-  const char *key;
+  const char *key = NULL;
   HtVolume    vol;
   HtDicomMeta meta;
   HtStore     st = NULL;
@@ -226,31 +225,6 @@ static PetscErrorCode CmdImport(int argc, char **argv, int *code)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CmdStore(int argc, char **argv, int *code)
-{
-  Args        a;
-  char        store[PETSC_MAX_PATH_LEN];
-  const char *key;
-  HtStore     st = NULL;
-  PetscBool   ex;
-  PetscFunctionBeginUser;
-  if (!ParseArgs(argc, argv, "store", "--store --key --json --quiet ", &a) || a.npos != 1 || strcmp(a.pos[0], "list")) {
-    if (a.npos != 1 || strcmp(a.pos[0], "list")) fprintf(stderr, "hemotwin store: expected the action 'list'\n");
-    Usage(stderr);
-    *code = HT_EXIT_USAGE;
-    PetscFunctionReturn(0);
-  }
-  PetscCall(StorePaths(&a, store, sizeof(store), &key));
-  /* Listing must not create an empty store as a side effect. */
-  PetscCall(HtPath_Exists(store, &ex, NULL));
-  PetscCheck(ex, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "store %s: does not exist", store);
-  PetscCall(HtStore_Open(store, key, &st));
-  PetscCall(HtStore_List(st, stdout, a.json));
-  PetscCall(HtStore_Close(&st));
-  *code = 0;
-  PetscFunctionReturn(0);
-}
-
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
@@ -275,14 +249,7 @@ int main(int argc, char **argv)
     Usage(stderr);
     return HT_EXIT_USAGE;
   }
-  if (strcmp(cmd, "run") && strcmp(cmd, "phantom") && strcmp(cmd, "import") && strcmp(cmd, "store") && strcmp(cmd, "0d") && strcmp(cmd, "dicom")
-#ifdef HT_HAVE_ONED
-      && strcmp(cmd, "1d")
-#endif
-#ifdef HT_HAVE_THREED
-      && strcmp(cmd, "3d")
-#endif
-  ) {
+  if (strcmp(cmd, "run") && strcmp(cmd, "phantom") && strcmp(cmd, "import") && strcmp(cmd, "store") && strcmp(cmd, "0d") && strcmp(cmd, "dicom") && strcmp(cmd, "plan") && strcmp(cmd, "1d") && strcmp(cmd, "3d")) {
     fprintf(stderr, "hemotwin: unknown command '%s'\n", cmd);
     Usage(stderr);
     return HT_EXIT_USAGE;
@@ -302,14 +269,11 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) ierr = CmdRun(argc - 2, argv + 2, &code);
     else if (!strcmp(cmd, "phantom")) ierr = CmdPhantom(argc - 2, argv + 2, &code);
     else if (!strcmp(cmd, "import")) ierr = CmdImport(argc - 2, argv + 2, &code);
-    else if (!strcmp(cmd, "store")) ierr = CmdStore(argc - 2, argv + 2, &code);
+    else if (!strcmp(cmd, "store")) code = HtStore_Main(argc - 1, argv + 1); /* argv[0] = "store" */
+    else if (!strcmp(cmd, "plan")) code = HtPlan_Main(argc - 1, argv + 1);
     else if (!strcmp(cmd, "dicom")) code = HtDicom_InfoMain(argc - 2, argv + 2); /* argv[0] = "info" */
-#ifdef HT_HAVE_ONED
     else if (!strcmp(cmd, "1d")) code = HtOneD_Main(argc - 1, argv + 1);
-#endif
-#ifdef HT_HAVE_THREED
     else if (!strcmp(cmd, "3d")) code = HtThreeD_Main(argc - 1, argv + 1);
-#endif
     else code = HtZeroD_Main(argc - 1, argv + 1); /* argv[0] = "0d", then MODEL.json --out RESULT.csv */
   }
   if (ierr) {
