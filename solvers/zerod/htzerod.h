@@ -69,7 +69,7 @@ PetscErrorCode HtZeroD_WriteCSV(HtZeroD zd, const char *path);
  * and svZeroDSolver's cycle-to-cycle error: the largest relative change |m_last - m_prev| / |m_prev| of
  * the cycle means of flow and pressure at the vessel caps (inlet of inlet vessels, outlet of outlet
  * vessels) between the last two cycles. cycle_change is -1 when it is not available (fewer than two
- * cycles, or a PETSc TS integrator). Before Solve: the configured cycles, cycle_change -1. */
+ * cycles). Before Solve: the configured cycles, cycle_change -1. */
 PetscErrorCode HtZeroD_GetCycleInfo(HtZeroD zd, PetscInt *ncycles, PetscReal *period, PetscReal *cycle_change);
 PetscErrorCode HtZeroD_Destroy(HtZeroD *zd);
 

@@ -152,6 +152,7 @@ struct _p_HtZeroD {
   PetscInt   nring;
   TS         ts;
   PetscInt   ts_step_start_last, ts_interval;
+  PetscInt   ts_last_mon; /* last step seen by the TS monitor (a continued TSSolve reports it again) */
   PetscReal  ts_shift;    /* last IJacobian shift (rounding floor of the TS residual) */
   PetscReal  cycle_change;
   /* arrays handed out by Get* (freed at Destroy) */

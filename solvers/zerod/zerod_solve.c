@@ -520,23 +520,31 @@ static PetscErrorCode TSIJac(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shift,
 }
 
 /* Output selection as in the alpha_sv loop; ydot is the backward difference of the stored states. */
-static PetscErrorCode TSMon(TS ts, PetscInt i, PetscReal t, Vec U, void *ctx)
+static PetscErrorCode TSMon(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
 {
   HtZeroD            zd = (HtZeroD)ctx;
   const PetscScalar *u;
   PetscReal         *yd = zd->ydam;
+  /* the step index from the time: a continued TSSolve (extra cycles) may count its steps afresh */
+  PetscInt           N = zd->sp.num_time_steps, P = zd->sp.pts_per_cycle, M = 2 * (P - 1) + 1, i = (PetscInt)llround(t / zd->dt), ii = i;
 
   PetscFunctionBeginUser;
   (void)ts;
-  (void)t;
+  (void)step;
+  if (i == zd->ts_last_mon) PetscFunctionReturn(0);
+  zd->ts_last_mon = i;
   PetscCall(VecGetArrayRead(U, &u));
   for (PetscInt k = 0; k < zd->n; k++) yd[k] = i ? (u[k] - zd->yold[k]) / zd->dt : zd->yd0[k];
+  /* states of the last two cycles for the cycle-to-cycle error (as the alpha_sv loop keeps them) */
+  if (i >= N - M && i < N) PetscCall(PetscArraycpy(zd->ring + zd->n * (i - (N - M)), u, zd->n));
+  else if (i >= N) PetscCall(PetscArraycpy(zd->ring + zd->n * (P + (i - N) % (P - 1)), u, zd->n));
+  if (i >= N) ii = (i - N) % (P - 1) + 1; /* extra cycles: step index within the cycle, as alpha_sv */
   if (i == 0) {
     if (zd->sp.output_all_cycles || 0 >= zd->ts_step_start_last) PetscCall(Record(zd, 0.0, u, yd));
   } else {
     zd->ts_interval++;
-    if (zd->ts_interval == zd->sp.output_interval || (!zd->sp.output_all_cycles && i == zd->ts_step_start_last)) {
-      if (zd->sp.output_all_cycles || i >= zd->ts_step_start_last) PetscCall(Record(zd, zd->dt * i, u, yd));
+    if (zd->ts_interval == zd->sp.output_interval || (!zd->sp.output_all_cycles && ii == zd->ts_step_start_last)) {
+      if (zd->sp.output_all_cycles || ii >= zd->ts_step_start_last) PetscCall(Record(zd, zd->dt * ii, u, yd));
       zd->ts_interval = 0;
     }
   }
@@ -553,7 +561,9 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
   TSConvergedReason  reason;
 
   PetscFunctionBeginUser;
-  PetscCheck(!(zd->sp.use_cycle_error && !zd->has_windkessel), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error without RCR outlets needs the default integrator (-zerod_ts_type alpha_sv)", zd->source);
+  PetscInt           extra = 0, N = zd->sp.num_time_steps, P = zd->sp.pts_per_cycle;
+
+  PetscCheck(!(zd->sp.use_cycle_error && !zd->has_windkessel && N < 2 * (P - 1) + 1), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: use_cycle_to_cycle_error needs at least two cycles", zd->source);
   zd->rfloor_on = PETSC_TRUE;
   PetscCall(PetscArrayzero(zd->ycorr, zd->n));
   PetscCall(TSDestroy(&zd->ts)); /* a repeated Solve starts afresh */
@@ -601,12 +611,33 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
   PetscCall(VecRestoreArray(U, &u));
   zd->ts_step_start_last = zd->sp.num_time_steps - zd->sp.pts_per_cycle;
   zd->ts_interval        = 0;
+  zd->ts_last_mon        = -1;
   PetscCall(TSSolve(zd->ts, U));
-  PetscCall(VecDestroy(&U));
   PetscCall(TSGetConvergedReason(zd->ts, &reason));
+  if (reason < 0) PetscCall(VecDestroy(&U));
   PetscCheck(reason >= 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: TS %s failed (%s)", zd->source, zd->ts_type, TSConvergedReasons[reason]);
-  zd->ncycles_run  = zd->sp.num_cycles;
-  zd->cycle_change = -1.0;
+  zd->nring = N >= 2 * (P - 1) + 1 ? 2 * (P - 1) + 1 : 0;
+  /* no Windkessel: add cycles until the cap means settle (svZeroDSolver's rule, as in alpha_sv) */
+  while (zd->sp.use_cycle_error && !zd->has_windkessel && !CapsConverged(zd)) {
+    PetscInt last = N - 1 + (extra + 1) * (P - 1);
+    if (extra >= 10000) PetscCall(VecDestroy(&U));
+    PetscCheck(extra < 10000, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: no periodic state after %" PetscInt_FMT " extra cycles", zd->source, extra);
+    PetscCall(PetscArraymove(zd->ring, zd->ring + zd->n * (P - 1), zd->n * P));
+    /* continue on the exact step grid (the final-time matching may have shortened the last step) */
+    PetscCall(TSSetTime(zd->ts, zd->dt * (PetscReal)(last - (P - 1))));
+    PetscCall(TSSetTimeStep(zd->ts, zd->dt));
+    PetscCall(TSSetMaxSteps(zd->ts, last));
+    PetscCall(TSSetMaxTime(zd->ts, zd->dt * (PetscReal)last * (1.0 + 1e-12)));
+    PetscCall(TSSolve(zd->ts, U));
+    PetscCall(TSGetConvergedReason(zd->ts, &reason));
+    if (reason < 0) PetscCall(VecDestroy(&U));
+    PetscCheck(reason >= 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "model %s: TS %s failed (%s)", zd->source, zd->ts_type, TSConvergedReasons[reason]);
+    extra++;
+  }
+  if (extra) HtLog_Info("0D model %s: ran %" PetscInt_FMT " more cycles to converge flow and pressure at the caps", zd->source, extra);
+  PetscCall(VecDestroy(&U));
+  zd->ncycles_run  = zd->sp.num_cycles + extra;
+  zd->cycle_change = zd->nring ? CycleChange(zd) : -1.0;
   PetscFunctionReturn(0);
 }
 
