@@ -12,7 +12,7 @@ typedef struct {
   WomRef   *w;
   PetscInt  first; /* first step evaluated */
   PetscReal t;
-  double    eQ, eW, eL2, Qmax, Wmax;
+  double    eQ, eW, eL2, Qmax, Wmax, nmax; /* eL2: max L2 error; nmax: max L2 norm of u_h */
 } Ctx;
 
 static void Exact(const PetscReal x[3], PetscReal u[3], void *ctx)
@@ -40,7 +40,8 @@ static PetscErrorCode Monitor(HtThreeD td, PetscInt step, PetscReal t, void *ctx
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%8.4f %10.5f %10.5f %10.5f %10.5f %8.3f\n", (double)t, (double)Q, c->w->Q[k], (double)wss[2], c->w->tau[k], (double)(100 * err / nrm)));
   c->eQ  = PetscMax(c->eQ, PetscAbsReal(Q - c->w->Q[k]));
   c->eW  = PetscMax(c->eW, PetscAbsReal(wss[2] - c->w->tau[k]));
-  c->eL2 = PetscMax(c->eL2, err / nrm);
+  c->eL2 = PetscMax(c->eL2, err);
+  c->nmax = PetscMax(c->nmax, nrm);
   PetscFunctionReturn(0);
 }
 
@@ -95,9 +96,9 @@ static PetscErrorCode Body(void)
   PetscCall(HtThreeD_SetStepMonitor(td, Monitor, &c));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "womersley 3D: %" PetscInt_FMT " tets, h %.3g cm, L %.3g cm, dt T/48\n%8s %10s %10s %10s %10s %8s\n", nc, (double)h, (double)L, "t_s", "Q_out", "Q_ref", "wss_z", "tau_ref", "L2_%"));
   PetscCall(HtThreeD_Solve(td));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "max over the last cycle: flow error %.3f %% of max|Q|, wall shear error %.3f %% of max|tau_w|, velocity L2 error %.3f %%\n", 100 * c.eQ / c.Qmax, 100 * c.eW / c.Wmax, 100 * c.eL2));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "max over the last cycle: flow error %.3f %% of max|Q|, wall shear error %.3f %% of max|tau_w|, velocity L2 error %.3f %% of the largest L2 norm\n", 100 * c.eQ / c.Qmax, 100 * c.eW / c.Wmax, 100 * c.eL2 / c.nmax));
   HT_CHECK(c.eQ <= 0.02 * c.Qmax, "flow rate error %.3f %% > 2 %%", 100 * c.eQ / c.Qmax);
-  HT_CHECK(c.eL2 <= 0.02, "velocity L2 error %.3f %% > 2 %%", 100 * c.eL2);
+  HT_CHECK(c.eL2 <= 0.02 * c.nmax, "velocity L2 error %.3f %% > 2 %%", 100 * c.eL2 / c.nmax);
   HT_CHECK(c.eW <= 0.02 * c.Wmax, "wall shear error %.3f %% > 2 %%", 100 * c.eW / c.Wmax);
   PetscCall(HtThreeD_Destroy(&td));
   PetscFunctionReturn(0);
