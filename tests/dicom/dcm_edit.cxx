@@ -2,10 +2,77 @@
 #include "dcm_edit.h"
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <openjpeg.h>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
+
+
+/* ---- JPEG 2000 encoding (OpenJPEG, lossless 5/3) into memory, for the multi-frame J2K test ---- */
+struct OutMem {
+  std::vector<Uint8> b;
+  size_t             pos = 0;
+};
+static OPJ_SIZE_T OWrite(void *buf, OPJ_SIZE_T n, void *u)
+{
+  OutMem *m = (OutMem *)u;
+  if (m->pos + n > m->b.size()) m->b.resize(m->pos + n);
+  memcpy(m->b.data() + m->pos, buf, n);
+  m->pos += n;
+  return n;
+}
+static OPJ_OFF_T OSkip(OPJ_OFF_T n, void *u)
+{
+  OutMem *m = (OutMem *)u;
+  m->pos += (size_t)n;
+  if (m->pos > m->b.size()) m->b.resize(m->pos);
+  return n;
+}
+static OPJ_BOOL OSeek(OPJ_OFF_T n, void *u)
+{
+  OutMem *m = (OutMem *)u;
+  m->pos    = (size_t)n;
+  if (m->pos > m->b.size()) m->b.resize(m->pos);
+  return OPJ_TRUE;
+}
+/* one grey 16-bit frame -> raw J2K codestream; sgnd: what the codestream claims */
+static bool EncodeJ2K(const std::vector<int> &px, unsigned w, unsigned h, bool sgnd, std::vector<Uint8> *out)
+{
+  opj_image_cmptparm_t cp;
+  memset(&cp, 0, sizeof(cp));
+  cp.dx = cp.dy = 1;
+  cp.w = w, cp.h = h, cp.prec = 16, cp.sgnd = sgnd ? 1 : 0;
+  opj_image_t *img = opj_image_create(1, &cp, OPJ_CLRSPC_GRAY);
+  if (!img) return false;
+  img->x0 = img->y0 = 0, img->x1 = w, img->y1 = h;
+  for (size_t q = 0; q < (size_t)w * h; q++) img->comps[0].data[q] = px[q];
+  opj_cparameters_t par;
+  opj_set_default_encoder_parameters(&par);
+  par.tcp_numlayers = 1, par.tcp_rates[0] = 0, par.cp_disto_alloc = 1; /* lossless */
+  opj_codec_t  *c  = opj_create_compress(OPJ_CODEC_J2K);
+  opj_stream_t *st = opj_stream_create(1 << 16, OPJ_FALSE);
+  OutMem        m;
+  opj_stream_set_user_data(st, &m, NULL);
+  opj_stream_set_write_function(st, OWrite);
+  opj_stream_set_skip_function(st, OSkip);
+  opj_stream_set_seek_function(st, OSeek);
+  bool ok = opj_setup_encoder(c, &par, img) && opj_start_compress(c, img, st) && opj_encode(c, st) && opj_end_compress(c, st);
+  opj_stream_destroy(st);
+  opj_destroy_codec(c);
+  opj_image_destroy(img);
+  if (ok) {
+    m.b.resize(std::max(m.pos, m.b.size()));
+    if (m.b.size() & 1) m.b.push_back(0); /* even fragment length */
+    *out = m.b;
+  }
+  return ok;
+}
+
+static bool g_j2k = false;
 
 static int EditOne(DcmDataset *ds, const char *op)
 {
@@ -84,6 +151,35 @@ static int EditOne(DcmDataset *ds, const char *op)
       DcmPixelData *pd = new DcmPixelData(DcmTag(DCM_PixelData, EVR_OB));
       if (pd->putUint8Array(b.data(), (unsigned long)b.size()).bad() || ds->insert(pd, OFTrue).bad()) return 3;
       if (ds->putAndInsertUint16(DCM_BitsAllocated, 12).bad() || ds->putAndInsertUint16(DCM_BitsStored, 12).bad() || ds->putAndInsertUint16(DCM_HighBit, 11).bad() || ds->putAndInsertUint16(DCM_PixelRepresentation, 0).bad()) return 3;
+    } else if (!strncmp(op, "j2k_frames=", 11) || !strncmp(op, "j2k_frames_sgnd=", 16)) {
+      /* N frames, frame f = the 16-bit pixels + 100 f, each a lossless J2K fragment; the codestream
+       * claims signed samples with _sgnd (PixelRepresentation stays what it is) */
+      bool     sg = !strncmp(op, "j2k_frames_sgnd=", 16);
+      int      nf = atoi(op + (sg ? 16 : 11));
+      Uint16   rows = 0, cols = 0, pr = 0;
+      const Uint16 *px = NULL;
+      unsigned long n  = 0;
+      if (nf < 1 || ds->findAndGetUint16(DCM_Rows, rows).bad() || ds->findAndGetUint16(DCM_Columns, cols).bad() || ds->findAndGetUint16Array(DCM_PixelData, px, &n).bad()) return 2;
+      ds->findAndGetUint16(DCM_PixelRepresentation, pr);
+      DcmPixelSequence *seq = new DcmPixelSequence(DcmTag(DCM_PixelData, EVR_OB));
+      seq->insert(new DcmPixelItem(DcmTag(DCM_Item, EVR_OB))); /* empty offset table */
+      for (int f = 0; f < nf; f++) {
+        std::vector<int> v(n);
+        for (unsigned long q = 0; q < n; q++) v[q] = (pr ? (int)(Sint16)px[q] : (int)px[q]) + 100 * f;
+        std::vector<Uint8> cs;
+        if (!EncodeJ2K(v, cols, rows, sg, &cs)) return 3;
+        DcmPixelItem *it = new DcmPixelItem(DcmTag(DCM_Item, EVR_OB));
+        if (it->putUint8Array(cs.data(), (unsigned long)cs.size()).bad()) return 3;
+        seq->insert(it);
+      }
+      DcmPixelData *pd = new DcmPixelData(DCM_PixelData);
+      pd->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, NULL, seq);
+      ds->findAndDeleteElement(DCM_PixelData);
+      if (ds->insert(pd, OFTrue).bad()) return 3;
+      char nfs[16];
+      snprintf(nfs, sizeof(nfs), "%d", nf);
+      if (ds->putAndInsertString(DCM_NumberOfFrames, nfs).bad()) return 3;
+      g_j2k = true;
     } else if (!strcmp(op, "acrnema")) {
       /* handled when saving: data set only, implicit VR, no preamble or meta header */
     } else return 4;
@@ -107,6 +203,11 @@ extern "C" int HtTestDcm_Edit(const char *src, const char *dst, const char *ops)
       a = b + 1;
     }
     if (all.find("acrnema") != std::string::npos) return ds->saveFile(dst, EXS_LittleEndianImplicit).good() ? 0 : 5;
+    if (g_j2k) {
+      g_j2k = false;
+      OFCondition c = ff.saveFile(dst, EXS_JPEG2000LosslessOnly);
+      return c.good() ? 0 : 7;
+    }
     return ff.saveFile(dst, EXS_LittleEndianExplicit).good() ? 0 : 5;
   } catch (...) {
     return 6;

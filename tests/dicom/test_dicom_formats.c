@@ -58,6 +58,24 @@ static PetscErrorCode Body(void)
     HT_CHECK(rc == 0, "edit %s (%d)", ops[q][0], rc);
     if (!rc) PetscCall(Check(f, ops[q][1], &ref));
   }
+  /* multi-frame JPEG 2000 (one fragment per frame, OpenJPEG-encoded here): frame f = MR_small + 100 f,
+   * so over 3 frames: min 127, max 2345, mean 518.8813 + 100 */
+  const char *jops[2] = {"j2k_frames=3", "j2k_frames_sgnd=3"};
+  for (int q = 0; q < 2; q++) {
+    PetscCall(HtT_Join(f, sizeof(f), tmp, q ? "j2k_sgnd.dcm" : "j2k.dcm"));
+    int rc = HtTestDcm_Edit(src, f, jops[q]);
+    HT_CHECK(rc == 0, "edit %s (%d)", jops[q], rc);
+    if (rc) continue;
+    char  *buf = NULL;
+    size_t len = 0;
+    FILE  *m   = open_memstream(&buf, &len);
+    PetscCall(HtDicom_Info(f, PETSC_TRUE, m));
+    fclose(m);
+    printf("%s: %s", jops[q], strstr(buf, "\"frames\"") ? strstr(buf, "\"frames\"") : buf);
+    HT_CHECK(strstr(buf, "\"frames\":3,") != NULL, "%s: 3 frames", jops[q]);
+    HT_CHECK(strstr(buf, "\"rescaled_min\":127,\"rescaled_max\":2345,\"rescaled_mean\":618.8813") != NULL, "%s: statistics over the 3 frames", jops[q]);
+    free(buf);
+  }
   PetscCall(HtVolume_Free(&ref));
   HtT_RmTree(tmp);
   PetscFunctionReturn(0);
