@@ -151,21 +151,25 @@ static int EditOne(DcmDataset *ds, const char *op)
       DcmPixelData *pd = new DcmPixelData(DcmTag(DCM_PixelData, EVR_OB));
       if (pd->putUint8Array(b.data(), (unsigned long)b.size()).bad() || ds->insert(pd, OFTrue).bad()) return 3;
       if (ds->putAndInsertUint16(DCM_BitsAllocated, 12).bad() || ds->putAndInsertUint16(DCM_BitsStored, 12).bad() || ds->putAndInsertUint16(DCM_HighBit, 11).bad() || ds->putAndInsertUint16(DCM_PixelRepresentation, 0).bad()) return 3;
-    } else if (!strncmp(op, "j2k_frames=", 11) || !strncmp(op, "j2k_frames_sgnd=", 16)) {
+    } else if (!strncmp(op, "j2k_frames=", 11) || !strncmp(op, "j2k_frames_sgnd=", 16) || !strncmp(op, "j2k_frames_wrap=", 16)) {
       /* N frames, frame f = the 16-bit pixels + 100 f, each a lossless J2K fragment; the codestream
        * claims signed samples with _sgnd (PixelRepresentation stays what it is) */
-      bool     sg = !strncmp(op, "j2k_frames_sgnd=", 16);
-      int      nf = atoi(op + (sg ? 16 : 11));
+      bool     sg = !strncmp(op, "j2k_frames_sgnd=", 16), wrap = !strncmp(op, "j2k_frames_wrap=", 16);
+      int      nf = atoi(op + (sg || wrap ? 16 : 11));
       Uint16   rows = 0, cols = 0, pr = 0;
       const Uint16 *px = NULL;
       unsigned long n  = 0;
       if (nf < 1 || ds->findAndGetUint16(DCM_Rows, rows).bad() || ds->findAndGetUint16(DCM_Columns, cols).bad() || ds->findAndGetUint16Array(DCM_PixelData, px, &n).bad()) return 2;
       ds->findAndGetUint16(DCM_PixelRepresentation, pr);
+      if (wrap && ds->putAndInsertUint16(DCM_PixelRepresentation, 1).bad()) return 3;
       DcmPixelSequence *seq = new DcmPixelSequence(DcmTag(DCM_PixelData, EVR_OB));
       seq->insert(new DcmPixelItem(DcmTag(DCM_Item, EVR_OB))); /* empty offset table */
       for (int f = 0; f < nf; f++) {
         std::vector<int> v(n);
         for (unsigned long q = 0; q < n; q++) v[q] = (pr ? (int)(Sint16)px[q] : (int)px[q]) + 100 * f;
+        if (wrap) /* values - 1000 stored as signed (PixelRepresentation 1), but the codestream is
+                   * unsigned 16-bit holding their two's complement bit patterns */
+          for (unsigned long q = 0; q < n; q++) v[q] = (v[q] - 1000) & 0xFFFF;
         std::vector<Uint8> cs;
         if (!EncodeJ2K(v, cols, rows, sg, &cs)) return 3;
         DcmPixelItem *it = new DcmPixelItem(DcmTag(DCM_Item, EVR_OB));

@@ -76,6 +76,21 @@ static PetscErrorCode Body(void)
     HT_CHECK(strstr(buf, "\"rescaled_min\":127,\"rescaled_max\":2345,\"rescaled_mean\":618.8813") != NULL, "%s: statistics over the 3 frames", jops[q]);
     free(buf);
   }
+  /* PixelRepresentation wins over the codestream: signed values (MR_small - 1000 + 100 f) in an
+   * unsigned codestream as bit patterns must come back negative: min -873, max 1345, mean -381.1187 */
+  PetscCall(HtT_Join(f, sizeof(f), tmp, "j2k_wrap.dcm"));
+  {
+    int rc = HtTestDcm_Edit(src, f, "j2k_frames_wrap=3");
+    HT_CHECK(rc == 0, "edit j2k_frames_wrap (%d)", rc);
+    char  *buf = NULL;
+    size_t len = 0;
+    FILE  *m   = open_memstream(&buf, &len);
+    if (!rc) PetscCall(HtDicom_Info(f, PETSC_TRUE, m));
+    fclose(m);
+    printf("j2k_frames_wrap=3: %s", buf && strstr(buf, "\"rescaled_min\"") ? strstr(buf, "\"rescaled_min\"") : "(none)\n");
+    HT_CHECK(buf && strstr(buf, "\"rescaled_min\":-873,\"rescaled_max\":1345,\"rescaled_mean\":-381.1186") != NULL, "signed values from an unsigned codestream");
+    free(buf);
+  }
   PetscCall(HtVolume_Free(&ref));
   HtT_RmTree(tmp);
   PetscFunctionReturn(0);
