@@ -184,6 +184,8 @@ static int EditOne(DcmDataset *ds, const char *op)
       snprintf(nfs, sizeof(nfs), "%d", nf);
       if (ds->putAndInsertString(DCM_NumberOfFrames, nfs).bad()) return 3;
       g_j2k = true;
+    } else if (!strcmp(op, "deflate")) {
+      /* handled when saving: deflated explicit VR little endian */
     } else if (!strcmp(op, "acrnema")) {
       /* handled when saving: data set only, implicit VR, no preamble or meta header */
     } else return 4;
@@ -207,6 +209,7 @@ extern "C" int HtTestDcm_Edit(const char *src, const char *dst, const char *ops)
       a = b + 1;
     }
     if (all.find("acrnema") != std::string::npos) return ds->saveFile(dst, EXS_LittleEndianImplicit).good() ? 0 : 5;
+    if (all.find("deflate") != std::string::npos) return ff.saveFile(dst, EXS_DeflatedLittleEndianExplicit).good() ? 0 : 5;
     if (g_j2k) {
       g_j2k = false;
       OFCondition c = ff.saveFile(dst, EXS_JPEG2000LosslessOnly);

@@ -3,6 +3,8 @@
  * - a headerless ACR-NEMA file (no preamble, no meta, implicit VR),
  * - 12-bit packed pixel data (BitsAllocated 12), also headerless,
  * - decimal strings in exponent form (PixelSpacing 3.125000e-01, ImagePositionPatient, rescale),
+ * - the deflated explicit VR little endian transfer syntax,
+ * - multi-frame JPEG 2000 (signed/unsigned codestreams, PixelRepresentation decides),
  * through both the 3D reader and `dicom info`. */
 #include "dicomtest.h"
 #include "dcm_edit.h"
@@ -23,6 +25,7 @@ static PetscErrorCode Check(const char *file, const char *what, const HtVolume *
   }
   printf("%-10s: %" PetscInt_FMT "x%" PetscInt_FMT ", spacing %.6g x %.6g mm, min %g max %g mean %.4f, %zu voxels differ from MR_small\n", what, vol.g.n[0], vol.g.n[1], vol.g.spacing[0], vol.g.spacing[1], meta.hu_min, meta.hu_max, sum / (double)n, nd);
   HT_CHECK(HtGrid_Same(&vol.g, &ref->g, 1e-6), "%s: geometry", what);
+  if (!strcmp(what, "deflated")) HT_CHECK(!strcmp(meta.transfer_syntax_uid, "1.2.840.10008.1.2.1.99"), "deflated transfer syntax read (%s)", meta.transfer_syntax_uid);
   HT_CHECK(nd == 0, "%s: pixels identical", what);
   HT_CHECK(meta.hu_min == 127 && meta.hu_max == 2145, "%s: range 127..2145 (NOTES)", what);
   HT_CHECK_CLOSE(sum / (double)n, 518.8813, 1e-6, 1e-4, what);
@@ -49,8 +52,8 @@ static PetscErrorCode Body(void)
   PetscCall(HtT_TempDir("dicom_formats", tmp, sizeof(tmp)));
   files[0] = src;
   PetscCall(HtDicom_ReadFiles(1, files, &ref, NULL));
-  const char *ops[][2] = {{"acrnema", "acrnema"}, {"pack12", "pack12"}, {"pack12;acrnema", "pack12-acr"}, {"exp_ds", "exp_ds"}};
-  for (int q = 0; q < 4; q++) {
+  const char *ops[][2] = {{"acrnema", "acrnema"}, {"pack12", "pack12"}, {"pack12;acrnema", "pack12-acr"}, {"exp_ds", "exp_ds"}, {"deflate", "deflated"}};
+  for (int q = 0; q < 5; q++) {
     char name[64];
     snprintf(name, sizeof(name), "%s.dcm", ops[q][1]);
     PetscCall(HtT_Join(f, sizeof(f), tmp, name));
