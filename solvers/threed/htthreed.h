@@ -107,6 +107,8 @@ PetscErrorCode HtThreeD_BoundaryFlow(HtThreeD td, const char *group, PetscReal *
 /* Area-mean wall shear stress vector over the wall groups (dyn/cm^2; traction of the fluid on the wall,
  * tangential part, from the velocity gradient of the wall cells' vertex values). Collective. */
 PetscErrorCode HtThreeD_WallShearStress(HtThreeD td, PetscReal wss_mean_dyn_cm2[3], PetscReal *area_cm2);
+/* Volume-mean pressure gradient (dyn/cm^3) over the cells whose centroid lies in the box [lo, hi] (cm). */
+PetscErrorCode HtThreeD_MeanPressureGradient(HtThreeD td, const PetscReal lo[3], const PetscReal hi[3], PetscReal grad_dyn_cm3[3], PetscReal *vol_cm3);
 /* Optional per-step callback after each accepted time step (t in s); e.g. to sample the solution. */
 PetscErrorCode HtThreeD_SetStepMonitor(HtThreeD td, PetscErrorCode (*mon)(HtThreeD td, PetscInt step, PetscReal t_s, void *ctx), void *ctx);
 /* Current solution (fields 0 velocity cm/s, 1 pressure dyn/cm^2) and its DM; borrowed references. */

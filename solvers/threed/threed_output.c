@@ -441,6 +441,47 @@ PetscErrorCode HtThreeD_WallShearStress(HtThreeD td, PetscReal wss_mean_dyn_cm2[
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode HtThreeD_MeanPressureGradient(HtThreeD td, const PetscReal lo[3], const PetscReal hi[3], PetscReal grad_dyn_cm3[3], PetscReal *vol_cm3)
+{
+  DM                 dm = td->dm;
+  PetscSection       s, cs;
+  Vec                coords, loc;
+  const PetscScalar *xa, *ca;
+  PetscInt           cStart, cEnd;
+  PetscReal          l[4] = {0, 0, 0, 0}, g[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(HtThreeD_LocalSolution(td, &loc));
+  PetscCall(DMGetLocalSection(dm, &s));
+  PetscCall(DMGetCoordinateSection(dm, &cs));
+  PetscCall(DMGetCoordinatesLocal(dm, &coords));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(VecGetArrayRead(loc, &xa));
+  PetscCall(VecGetArrayRead(coords, &ca));
+  for (PetscInt c = cStart; c < cEnd; c++) {
+    PetscInt  nv, vtx[4];
+    PetscReal X[4][3], U[4][3], P[4], G[3][3], vol, cc[3];
+    PetscBool in = PETSC_TRUE;
+    PetscCall(DMPlexComputeCellGeometryFVM(dm, c, &vol, cc, NULL));
+    for (PetscInt d = 0; d < 3; d++)
+      if (cc[d] < lo[d] || cc[d] > hi[d]) in = PETSC_FALSE;
+    if (!in) continue;
+    PetscCall(ClosureVertices(dm, c, s, xa, cs, ca, &nv, vtx, X, U, P));
+    for (PetscInt j = 0; j < 4; j++) U[j][0] = P[j];
+    PetscCall(CellGradient(X, U, G));
+    vol = PetscAbsReal(vol);
+    for (PetscInt d = 0; d < 3; d++) l[d] += vol * G[0][d];
+    l[3] += vol;
+  }
+  PetscCall(VecRestoreArrayRead(coords, &ca));
+  PetscCall(VecRestoreArrayRead(loc, &xa));
+  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscCall(MPIU_Allreduce(l, g, 4, MPIU_REAL, MPI_SUM, td->comm));
+  for (PetscInt d = 0; d < 3; d++) grad_dyn_cm3[d] = g[3] > 0 ? g[d] / g[3] : 0.0;
+  if (vol_cm3) *vol_cm3 = g[3];
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode HtThreeD_WriteFrame(HtThreeD td)
 {
   Vec  loc;
