@@ -21,7 +21,7 @@
  *
  * Supported (svZeroDSolver names): vessels BloodVessel (R_poiseuille, C, L, stenosis_coefficient; C = 0
  * or L = 0 give the RL/RC variants), BloodVesselCRL; junctions NORMAL_JUNCTION, resistive_junction,
- * BloodVesselJunction; boundary conditions FLOW, PRESSURE, RESISTANCE, RCR, CORONARY, ClosedLoopRCR,
+ * BloodVesselJunction; boundary conditions FLOW, PRESSURE, RESISTANCE, RCR, CORONARY, CORONARY_VAR_RES, ClosedLoopRCR,
  * ClosedLoopCoronaryLeft/Right; closed_loop_blocks ClosedLoopHeartAndPulmonary; valves ValveTanh,
  * PiecewiseValve; chambers ChamberElastanceInductor, ChamberElastanceInductorExponential,
  * LinearElastanceChamber (activation_function half_cosine / piecewise_cosine / two_hill /

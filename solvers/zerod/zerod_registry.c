@@ -5,6 +5,7 @@ extern const HtZDBlockType HtZD_BloodVessel, HtZD_BloodVesselCRL, HtZD_NormalJun
 extern const HtZDBlockType HtZD_ResistiveJunction, HtZD_ValveTanh, HtZD_ChamberElastanceInductor, HtZD_LinearElastanceChamber;
 extern const HtZDBlockType HtZD_ClosedLoopHeart, HtZD_ClosedLoopRCR, HtZD_ClosedLoopCoronaryLeft, HtZD_ClosedLoopCoronaryRight;
 extern const HtZDBlockType HtZD_PiecewiseValve, HtZD_ChamberElastanceInductorExponential, HtZD_ChamberSphere;
+extern const HtZDBlockType HtZD_CoronaryVarResBC;
 extern const HtZDBlockType HtZD_FlowBC, HtZD_PressureBC, HtZD_ResistanceBC, HtZD_RCRBC, HtZD_CoronaryBC;
 
 static const HtZDBlockType *const registry[] = {
@@ -18,6 +19,7 @@ static const HtZDBlockType *const registry[] = {
   &HtZD_ResistanceBC,        /* bc_resistance.c */
   &HtZD_RCRBC,               /* bc_rcr.c */
   &HtZD_CoronaryBC,          /* bc_coronary.c */
+  &HtZD_CoronaryVarResBC,    /* bc_coronary_varres.c */
   &HtZD_ValveTanh,           /* block_valve_tanh.c */
   &HtZD_ChamberElastanceInductor, /* block_chamber.c */
   &HtZD_LinearElastanceChamber,   /* block_linear_chamber.c */

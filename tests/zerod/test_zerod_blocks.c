@@ -7,7 +7,8 @@
  *   Laplace's law P_ch R / d0 = tau + 4 (1 - (r0/R)^6)(W1 + W2 R^2/r0^2) (found here by bisection).
  * - ChamberElastanceInductorExponential with Kxv -> 0, Kxp Kxv = Emin equals ChamberElastanceInductor with
  *   Vrd = Vrs = Vaso (svZeroDSolver's chamber_elastance_inductor case; 1e-5).
- * - Activation functions two_hill, wrapping_cosine, fourier: closed-form values, normalisation to [0, 1]. */
+ * - Activation functions two_hill, wrapping_cosine, fourier: closed-form values, normalisation to [0, 1].
+ * - CORONARY_VAR_RES: equal to CORONARY for a constant resistance; documented steady start (see below). */
 #include "zdtest.h"
 #include "zerod_impl.h"
 
@@ -175,6 +176,57 @@ static PetscErrorCode ExponentialChamber(const char *model)
   PetscFunctionReturn(0);
 }
 
+/* CORONARY_VAR_RES: with Ra2_min = Ra2_max = Ra2 the circuit is CORONARY's (same transient equations; both
+ * started from the same initial state, steady_initial off): 1e-10. With Ra2_min < Ra2_max and the steady start,
+ * the first state obeys the documented steady form P = (Ra + Ra2_min + Rv) Q + P_v with Q the mean inflow. */
+static PetscErrorCode CoronaryVarRes(const char *model)
+{
+  cJSON    *a, *b, *bc, *v, *it;
+  ZdTable   ta, tb;
+  PetscInt  nbad, ncmp, nt;
+  PetscReal worst, qmean = 0.0, pexact;
+  HtZeroD   zd;
+  const PetscReal *P, *Q;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadJSON(model, &a));
+  cJSON_AddItemToObject(cJSON_GetObjectItem(a, "simulation_parameters"), "steady_initial", cJSON_CreateFalse());
+  cJSON_ReplaceItemInObject(cJSON_GetObjectItem(a, "simulation_parameters"), "number_of_cardiac_cycles", cJSON_CreateNumber(5));
+  b  = cJSON_Duplicate(a, 1);
+  bc = cJSON_GetArrayItem(cJSON_GetObjectItem(b, "boundary_conditions"), 1);
+  cJSON_ReplaceItemInObject(bc, "bc_type", cJSON_CreateString("CORONARY_VAR_RES"));
+  v = cJSON_GetObjectItem(bc, "bc_values");
+  cJSON_AddNumberToObject(v, "Ra2_min", cJSON_GetObjectItem(v, "Ra2")->valuedouble);
+  cJSON_AddNumberToObject(v, "Ra2_max", cJSON_GetObjectItem(v, "Ra2")->valuedouble);
+  cJSON_DeleteItemFromObject(v, "Ra2");
+  cJSON_AddNumberToObject(v, "T_vc", 0.2);
+  cJSON_AddNumberToObject(v, "T_vr", 0.3);
+  PetscCall(RunCSV(a, "coronary", "zerod_blocks_cor.csv", NULL));
+  PetscCall(RunCSV(b, "coronary_var_res", "zerod_blocks_corvr.csv", NULL));
+  HT_CHECK(!ZdTable_ReadCSV("zerod_blocks_cor.csv", &ta), "cannot read zerod_blocks_cor.csv");
+  HT_CHECK(!ZdTable_ReadCSV("zerod_blocks_corvr.csv", &tb), "cannot read zerod_blocks_corvr.csv");
+  worst = ZdTable_Compare(&tb, &ta, 1e-10, &nbad, &ncmp, "CORONARY_VAR_RES");
+  printf("CORONARY_VAR_RES (Ra2_min = Ra2_max) vs CORONARY: %d values, max rel difference %.3e\n", (int)ncmp, (double)worst);
+  HT_CHECK(nbad == 0 && ncmp > 0, "%d of %d values differ", (int)nbad, (int)ncmp);
+  ZdTable_Free(&ta);
+  ZdTable_Free(&tb);
+  /* steady start with a varying resistance */
+  cJSON_ReplaceItemInObject(cJSON_GetObjectItem(b, "simulation_parameters"), "steady_initial", cJSON_CreateTrue());
+  cJSON_ReplaceItemInObject(v, "Ra2_max", cJSON_CreateNumber(400.0));
+  cJSON_ArrayForEach(it, cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "boundary_conditions"), 0), "bc_values"), "Q")) qmean += it->valuedouble;
+  qmean /= (PetscReal)cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "boundary_conditions"), 0), "bc_values"), "Q"));
+  pexact = (cJSON_GetObjectItem(v, "Ra1")->valuedouble + cJSON_GetObjectItem(v, "Ra2_min")->valuedouble + cJSON_GetObjectItem(v, "Rv1")->valuedouble) * qmean + cJSON_GetObjectItem(v, "P_v")->valuedouble;
+  PetscCall(RunCSV(b, "coronary_var_res_steady", NULL, &zd));
+  PetscCall(HtZeroD_GetVariable(zd, "pressure:branch0_seg0:OUT", &nt, NULL, &P));
+  PetscCall(HtZeroD_GetVariable(zd, "flow:branch0_seg0:OUT", &nt, NULL, &Q));
+  printf("CORONARY_VAR_RES steady start: P(0) = %.9g (exact (Ra + Ra2_min + Rv) Qmean + P_v = %.9g), Q(0) = %.9g (mean inflow %.9g); %d rows finite\n", (double)P[0], (double)pexact, (double)Q[0], (double)qmean, (int)nt);
+  HT_CHECK(PetscAbsReal(P[0] - pexact) < 1e-9 * (1.0 + pexact) && PetscAbsReal(Q[0] - qmean) < 1e-9 * (1.0 + qmean), "steady start differs");
+  PetscCall(HtZeroD_Destroy(&zd));
+  cJSON_Delete(a);
+  cJSON_Delete(b);
+  PetscFunctionReturn(0);
+}
+
 /* Run the chamber case with another activation function, return the engine to query the activation. */
 static PetscErrorCode WithActivation(const char *model, cJSON *af, HtZeroD *zd, HtZDBlock **ch)
 {
@@ -269,6 +321,8 @@ static PetscErrorCode Body(void)
   if (!HtTest_RequireData("zerod/cases/chamber_elastance_inductor.json", model, sizeof(model))) PetscFunctionReturn(0);
   PetscCall(ExponentialChamber(model));
   PetscCall(Activations(model));
+  if (!HtTest_RequireData("zerod/cases/pulsatileFlow_R_coronary.json", model, sizeof(model))) PetscFunctionReturn(0);
+  PetscCall(CoronaryVarRes(model));
   PetscFunctionReturn(0);
 }
 
