@@ -6,8 +6,9 @@
  * is (P, Q) of each inlet node, then (P, Q) of each outlet node, then its internal variables, the
  * layout svZeroDSolver uses, so block equations read the same as its documentation.
  * Each block type lives in its own file (equations in the top comment) and is listed in
- * zerod_registry.c. Blocks add their residual rows and both Jacobians (d r/d y, d r/d ydot) into
- * dense arrays: 0D models are small (tens to a few hundred unknowns). */
+ * zerod_registry.c. Blocks add their residual rows and both Jacobians (d r/d y, d r/d ydot) with
+ * HtZD_Add into sparse arrays on the pattern of the entries blocks add (found once at SetUp), which KLU
+ * factorises (zerod_solve.c). */
 #pragma once
 #include <htzerod.h>
 #include <petscsnes.h>
