@@ -56,6 +56,11 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd);
  * constant value (a time series becomes constant); list-valued junction parameters are refused.
  * Cheap repeated solves for outlet tuning / surgical candidates: SetParameter, Solve, Get*. */
 PetscErrorCode HtZeroD_SetParameter(HtZeroD zd, const char *block, const char *param, PetscReal value);
+/* Opt-in for repeated solves (default off, which keeps svZeroDSolver's results): the next Solve starts from
+ * the final state of the previous one (no steady start) and runs whole cycles until the cycle means of flow
+ * and pressure at the caps change by less than max_cycle_change (relative; at most number_of_cardiac_cycles
+ * cycles); the output is the last cycle. Default integrator only. */
+PetscErrorCode HtZeroD_SetWarmStart(HtZeroD zd, PetscBool on, PetscReal max_cycle_change);
 
 /* Vessel-based result of the output cycle(s) (last cycle, or all cycles when output_all_cycles):
  * arrays valid until Destroy. Any output pointer may be NULL. */

@@ -156,6 +156,9 @@ struct _p_HtZeroD {
   PetscInt   ts_last_mon; /* last step seen by the TS monitor (a continued TSSolve reports it again) */
   PetscReal  ts_shift;    /* last IJacobian shift (rounding floor of the TS residual) */
   PetscReal  cycle_change;
+  PetscBool  warm_on;          /* HtZeroD_SetWarmStart */
+  PetscReal  warm_tol;
+  PetscReal *ywarm, *ydwarm;   /* final state of the last alpha_sv solve */
   /* arrays handed out by Get* (freed at Destroy) */
   PetscInt   ncache, mcache;
   PetscReal **cache;

@@ -556,6 +556,7 @@ PetscErrorCode HtZeroD_Destroy(HtZeroD *zd)
   PetscCall(VecDestroy(&z->f));
   PetscCall(PetscFree3(z->sys.r, z->sys.Jy, z->sys.Jyd));
   PetscCall(PetscFree3(z->Jval, z->xk, z->dx));
+  PetscCall(PetscFree2(z->ywarm, z->ydwarm));
   PetscCall(HtZD_KluDestroy(z));
   PetscCall(PetscFree4(z->yold, z->ydold, z->yaf, z->ydam));
   PetscCall(PetscFree2(z->ycorr, z->sys.zero_after));

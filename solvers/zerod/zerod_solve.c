@@ -641,6 +641,57 @@ static PetscErrorCode SolveTS(HtZeroD zd, PetscReal *y)
   PetscFunctionReturn(0);
 }
 
+/* Warm start (HtZeroD_SetWarmStart): integrate cycle by cycle from the final state of the previous solve
+ * until the cycle means at the caps change by less than warm_tol (at most number_of_cardiac_cycles cycles);
+ * the output is the last cycle. Models without cap vessels run all cycles. */
+static PetscErrorCode WarmSolve(HtZeroD zd, PetscReal *y, PetscReal *yd)
+{
+  const PetscInt n = zd->n, P = zd->sp.pts_per_cycle, M = 2 * (P - 1) + 1;
+  PetscReal      dt = zd->period / (PetscReal)(P - 1);
+  PetscBool      caps = PETSC_FALSE;
+  PetscInt       c;
+
+  PetscFunctionBeginUser;
+  for (PetscInt b = 0; b < zd->nblocks; b++)
+    if (zd->blocks[b].type->cls == HTZD_VESSEL && zd->blocks[b].vessel_type) caps = PETSC_TRUE;
+  PetscCall(PetscArraycpy(y, zd->ywarm, n));
+  PetscCall(PetscArraycpy(yd, zd->ydwarm, n));
+  GASetCoefficients(zd, dt, zd->sp.rho_infty);
+  PetscCall(PetscArraycpy(zd->ring + n * (P - 1), y, n));
+  zd->cycle_change = -1.0;
+  zd->nring        = 0;
+  for (c = 1; c <= zd->sp.num_cycles; c++) {
+    PetscInt interval = 0;
+    zd->nout          = 0;
+    PetscCall(Record(zd, 0.0, y, yd));
+    for (PetscInt k = 1; k < P; k++) {
+      PetscCall(GAStep(zd, y, yd, dt * (PetscReal)(k - 1)));
+      PetscCall(PetscArraycpy(zd->ring + n * (P - 1 + k), y, n));
+      if (++interval == zd->sp.output_interval) {
+        PetscCall(Record(zd, dt * (PetscReal)k, y, yd));
+        interval = 0;
+      }
+    }
+    if (c >= 2) {
+      zd->nring        = M;
+      zd->cycle_change = CycleChange(zd);
+      if (caps && zd->cycle_change <= zd->warm_tol) break;
+    }
+    PetscCall(PetscArraymove(zd->ring, zd->ring + n * (P - 1), n * P));
+  }
+  zd->ncycles_run = PetscMin(c, zd->sp.num_cycles);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode HtZeroD_SetWarmStart(HtZeroD zd, PetscBool on, PetscReal max_cycle_change)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(!on || max_cycle_change > 0.0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "model %s: the warm-start cycle-to-cycle tolerance must be > 0 (got %g)", zd->source, (double)max_cycle_change);
+  zd->warm_on  = on;
+  zd->warm_tol = max_cycle_change;
+  PetscFunctionReturn(0);
+}
+
 /* ---- the simulation ------------------------------------------------------------------------- */
 PetscErrorCode HtZeroD_Solve(HtZeroD zd)
 {
@@ -660,6 +711,14 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd)
   PetscCall(PetscMalloc2(n, &y, n, &yd));
   PetscCall(PetscArraycpy(y, zd->y0, n));
   PetscCall(PetscArraycpy(yd, zd->yd0, n));
+  PetscCall(PetscStrcmp(zd->ts_type, "alpha_sv", &alpha_sv));
+  if (alpha_sv && zd->warm_on && zd->ywarm) {
+    PetscCall(WarmSolve(zd, y, yd));
+    PetscCall(PetscArraycpy(zd->ywarm, y, n));
+    PetscCall(PetscArraycpy(zd->ydwarm, yd, n));
+    PetscCall(PetscFree2(y, yd));
+    goto finish;
+  }
 
   if (zd->sp.steady_initial) {
     PetscReal dts = zd->period / 10.0;
@@ -680,7 +739,6 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd)
   for (PetscInt b = 0; b < zd->nblocks; b++)
     if (zd->blocks[b].type->init) zd->blocks[b].type->init(&zd->blocks[b], zd->pv, zd->y0, zd->yd0);
   GASetCoefficients(zd, dt, zd->sp.rho_infty);
-  PetscCall(PetscStrcmp(zd->ts_type, "alpha_sv", &alpha_sv));
   if (!alpha_sv) {
     PetscCall(SolveTS(zd, y));
     PetscCall(PetscFree2(y, yd));
@@ -725,6 +783,10 @@ PetscErrorCode HtZeroD_Solve(HtZeroD zd)
   }
   zd->ncycles_run  = zd->sp.num_cycles + extra;
   zd->cycle_change = zd->nring == M ? CycleChange(zd) : -1.0;
+  /* final state (time = whole cycles): starting point of a warm-started next solve */
+  if (!zd->ywarm) PetscCall(PetscMalloc2(n, &zd->ywarm, n, &zd->ydwarm));
+  PetscCall(PetscArraycpy(zd->ywarm, y, n));
+  PetscCall(PetscArraycpy(zd->ydwarm, yd, n));
   PetscCall(PetscFree2(y, yd));
 
 finish:

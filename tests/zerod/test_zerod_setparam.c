@@ -3,7 +3,8 @@
  *   after each change of R_poiseuille and of the outlet R (closed form);
  * - pulsatile R-RCR: changing Rd then re-solving gives the same numbers as a fresh load of the edited JSON
  *   (1e-10), and the re-solve needs no new symbolic analysis (timings printed, not asserted);
- * - bad names are one-line errors. */
+ * - bad names are one-line errors;
+ * - opt-in warm start (HtZeroD_SetWarmStart) on the VMR model reaches the periodic state of a 60-cycle cold run. */
 #include "zdtest.h"
 #include "zerod_impl.h" /* variable names */
 
@@ -106,6 +107,55 @@ static PetscErrorCode RCRSame(const char *path)
   PetscFunctionReturn(0);
 }
 
+/* Warm start (opt-in): after a tuning-size change of an outlet's Rd (1 %), the re-solve starts from the previous periodic state
+ * and stops when the cap means change by < 1e-5 per cycle; its last cycle must match a cold start run long
+ * enough to be periodic (60 cycles) of the edited model. */
+static PetscErrorCode Warm(const char *path)
+{
+  HtZeroD          a = NULL, b = NULL;
+  cJSON           *root = NULL, *bc, *rcr = NULL;
+  PetscInt         na, nb, ncw, nc60;
+  PetscReal        worst = 0.0, rd, chw, ch60;
+  const PetscReal *ya, *yb;
+  double           t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadJSON(path, &root));
+  cJSON_ArrayForEach(bc, cJSON_GetObjectItem(root, "boundary_conditions")) if (!rcr && !strcmp(cJSON_GetObjectItem(bc, "bc_type")->valuestring, "RCR")) rcr = bc;
+  HT_CHECK(rcr, "no RCR outlet in %s", path);
+  rd = 1.01 * cJSON_GetObjectItem(cJSON_GetObjectItem(rcr, "bc_values"), "Rd")->valuedouble;
+  PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, &a));
+  PetscCall(HtZeroD_LoadJSON(a, root, "vmr"));
+  PetscCall(HtZeroD_SetUp(a));
+  PetscCall(HtZeroD_Solve(a));
+  PetscCall(HtZeroD_SetWarmStart(a, PETSC_TRUE, 1e-5));
+  PetscCall(HtZeroD_SetParameter(a, cJSON_GetObjectItem(rcr, "bc_name")->valuestring, "Rd", rd));
+  t0 = HtTime_Now();
+  PetscCall(HtZeroD_Solve(a));
+  t1 = HtTime_Now();
+  PetscCall(HtZeroD_GetCycleInfo(a, &ncw, NULL, &chw));
+  cJSON_ReplaceItemInObject(cJSON_GetObjectItem(rcr, "bc_values"), "Rd", cJSON_CreateNumber(rd));
+  cJSON_ReplaceItemInObject(cJSON_GetObjectItem(root, "simulation_parameters"), "number_of_cardiac_cycles", cJSON_CreateNumber(60));
+  PetscCall(HtZeroD_Create(PETSC_COMM_WORLD, &b));
+  PetscCall(HtZeroD_LoadJSON(b, root, "vmr_60_cycles"));
+  PetscCall(HtZeroD_SetUp(b));
+  PetscCall(HtZeroD_Solve(b));
+  PetscCall(HtZeroD_GetCycleInfo(b, &nc60, NULL, &ch60));
+  cJSON_Delete(root);
+  for (PetscInt i = 0; i < a->n; i++) {
+    PetscCall(HtZeroD_GetVariable(a, a->varnames[i], &na, NULL, &ya));
+    PetscCall(HtZeroD_GetVariable(b, b->varnames[i], &nb, NULL, &yb));
+    HT_CHECK(na == nb, "row counts differ (%d, %d)", (int)na, (int)nb);
+    for (PetscInt k = 0; k < na; k++) worst = PetscMax(worst, PetscAbsReal(ya[k] - yb[k]) / (1.0 + PetscAbsReal(yb[k])));
+  }
+  printf("warm start after Rd x 1.01: %d cycles (cycle change %.2e, %.3f s) vs cold start %d cycles (change %.2e): max rel difference %.3e\n", (int)ncw, (double)chw, t1 - t0, (int)nc60, (double)ch60, (double)worst);
+  HT_CHECK(chw <= 1e-5 && ncw < 9, "warm start did not settle (%d cycles, change %g)", (int)ncw, (double)chw);
+  HT_CHECK(worst < 1e-4, "warm start differs from the periodic cold run by %g", (double)worst);
+  PetscCall(HtZeroD_Destroy(&a));
+  PetscCall(HtZeroD_Destroy(&b));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Body(void)
 {
   char p1[PETSC_MAX_PATH_LEN], p2[PETSC_MAX_PATH_LEN];
@@ -115,6 +165,8 @@ static PetscErrorCode Body(void)
   if (!HtTest_RequireData("zerod/cases/pulsatileFlow_R_RCR.json", p2, sizeof(p2))) PetscFunctionReturn(0);
   PetscCall(SteadyRR(p1));
   PetscCall(RCRSame(p2));
+  if (!HtTest_RequireData("zerod/vmr/0104_0001_optimal_from_0d.json", p1, sizeof(p1))) PetscFunctionReturn(0);
+  PetscCall(Warm(p1));
   PetscFunctionReturn(0);
 }
 
