@@ -390,11 +390,6 @@ static PetscErrorCode StagePlan(const HtCase *c, const HtPipelineOptions *o, Wor
   PetscFunctionBeginUser;
   PetscCall(CaseToPhysiology(c, &ph));
   PetscCall(HtPlan_FindLesions(&w->net, c->lesion_min_severity, &w->nles, &w->les));
-  /* The model builder cuts segments into ~vessel_piece_mm vessels between breakpoints, including the
-   * range between a lesion's ends (round(length/piece) pieces). A lesion cut in two loses its
-   * expansion loss (each half sees its own minimum at an end), so make pieces long enough that every
-   * lesion stays one vessel: round(L/piece) = 1 for piece > L/1.5. */
-  for (PetscInt i = 0; i < w->nles; i++) ph.vessel_piece_mm = PetscMax(ph.vessel_piece_mm, w->les[i].length_mm / 1.45);
   rd->nles = w->nles;
   rd->les  = w->les;
   if (!w->nles) HtLog_Info("[plan] no narrowing with severity >= %.2f found", (double)c->lesion_min_severity);

@@ -351,7 +351,6 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
     PetscCall(BreakAdd(&brk[les[l].seg], les[l].s0_mm));
     PetscCall(BreakAdd(&brk[les[l].seg], les[l].s1_mm));
   }
-  PetscCall(PetscFree(les));
   if (region) {
     PetscCall(BreakAdd(&brk[rseg[0]], rs[0]));
     PetscCall(BreakAdd(&brk[rseg[1]], rs[1]));
@@ -373,6 +372,10 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
         if (s < last + 0.5 || s > len - 0.5) continue;
         gap = s - last;
         PetscInt npc = PetscMax(1, (PetscInt)PetscFloorReal(gap / ph->vessel_piece_mm + 0.5));
+        /* A lesion stays one vessel whatever its length: cut in pieces, each piece would see its own
+         * minimum at an end and the expansion (Young-Tsai) loss of the narrowing would be lost. */
+        for (PetscInt l = 0; l < nles; l++)
+          if (les[l].seg == g && PetscAbsReal(les[l].s0_mm - last) < 1e-9 && PetscAbsReal(les[l].s1_mm - s) < 1e-9) npc = 1;
         for (PetscInt p = 1; p <= npc; p++) PetscCall(BreakAdd(&fin, last + gap * p / npc));
         last = s;
       }
@@ -390,6 +393,7 @@ PetscErrorCode HtPlan_BuildModel(const HtNetwork *net, const HtPhysiology *ph, c
     map->nvessels = nv;
     PetscCall(PetscCalloc1(nv, &map->vessels));
   }
+  PetscCall(PetscFree(les));
 
   model = cJSON_CreateObject();
   PetscCheck(model, PETSC_COMM_SELF, PETSC_ERR_LIB, "cJSON: out of memory");
