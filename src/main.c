@@ -2,7 +2,7 @@
  *
  *   hemotwin run CASE.json --out DIR [--store FILE] [--key FILE] [--quiet] [--json]
  *   hemotwin phantom --out DIR [--seed N]
- *   hemotwin import DICOM_DIR [--store FILE] [--key FILE]
+ *   hemotwin import DICOM_DIR [--store FILE] [--key FILE] [--allow-burned-in]
  *   hemotwin store list|show ID|export ID --out DIR|delete ID [--json] [--store FILE] [--key FILE]
  *   hemotwin plan PLAN.json --out DIR
  *   hemotwin 0d MODEL.json --out RESULT.csv
@@ -38,8 +38,9 @@ static const char *usage_text =
   "                     0D simulation of each surgical candidate -> ranking, report.json, VTK files\n"
   "  phantom --out DIR [--seed N]\n"
   "                     write the default aortic-coarctation phantom as a DICOM CT series\n"
-  "  import DICOM_DIR [--store FILE] [--key FILE]\n"
-  "                     de-identify a DICOM series and import it into the store\n"
+  "  import DICOM_DIR [--store FILE] [--key FILE] [--allow-burned-in]\n"
+  "                     de-identify a DICOM series and import it into the store (series flagged\n"
+  "                     with burned-in annotation are refused unless allowed)\n"
   "  store list|show ID|export ID --out DIR|delete ID [--json] [--store FILE] [--key FILE]\n"
   "                     the de-identified store: patients (pseudonyms), studies, series, runs;\n"
   "                     export writes de-identified DICOM\n"
@@ -70,7 +71,7 @@ typedef struct {
   PetscInt    npos;
   const char *pos[8];
   const char *out, *store, *key, *seed;
-  PetscBool   quiet, json;
+  PetscBool   quiet, json, allow_burned_in;
 } Args;
 
 /* Split argv (after the subcommand) into our --options and positionals; single-dash tokens are PETSc
@@ -93,6 +94,7 @@ static PetscBool ParseArgs(int argc, char **argv, const char *cmd, const char *a
       }
       if (!strcmp(s, "--quiet")) a->quiet = PETSC_TRUE;
       else if (!strcmp(s, "--json")) a->json = PETSC_TRUE;
+      else if (!strcmp(s, "--allow-burned-in")) a->allow_burned_in = PETSC_TRUE;
       else takes_value = PETSC_TRUE;
       if (takes_value) {
         if (i + 1 >= argc || !argv[i + 1][0]) {
@@ -201,7 +203,7 @@ static PetscErrorCode CmdImport(int argc, char **argv, int *code)
   HtStore     st = NULL;
   HtStoreIds  ids;
   PetscFunctionBeginUser;
-  if (!ParseArgs(argc, argv, "import", "--store --key --quiet --json ", &a) || a.npos != 1) {
+  if (!ParseArgs(argc, argv, "import", "--store --key --quiet --json --allow-burned-in ", &a) || a.npos != 1) {
     if (a.npos != 1) fprintf(stderr, "hemotwin import: expected one DICOM folder\n");
     Usage(stderr);
     *code = HT_EXIT_USAGE;
@@ -215,6 +217,7 @@ static PetscErrorCode CmdImport(int argc, char **argv, int *code)
   PetscCall(HtDicom_ReadSeries(a.pos[0], NULL, &vol, &meta));
   for (PetscInt w = 0; w < meta.nwarnings; w++) HtLog_Warn("%s", meta.warnings[w]);
   PetscCall(HtStore_Open(store, key, &st));
+  if (a.allow_burned_in) PetscCall(HtStore_SetAllowBurnedIn(st, PETSC_TRUE)); /* audited by the store */
   PetscCall(HtStore_ImportSeries(st, &vol, &meta, &ids));
   PetscCall(HtDicomMeta_Free(&meta));
   PetscCall(HtVolume_Free(&vol));
