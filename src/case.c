@@ -425,7 +425,7 @@ static PetscErrorCode ParseRoot(const char *src, const cJSON *root, const char *
   if ((sec = cJSON_GetObjectItemCaseSensitive(root, "simulation"))) {
     PetscCall(CheckObject(src, "simulation", sec, sim, 3, NULL));
     PetscCall(GetInt(src, "simulation", sec, "points_per_cycle", 10, 100000, &c->points_per_cycle));
-    PetscCall(GetInt(src, "simulation", sec, "max_cycles", 1, 1000, &c->max_cycles));
+    PetscCall(GetInt(src, "simulation", sec, "max_cycles", 2, 1000, &c->max_cycles));
     PetscCall(GetReal(src, "simulation", sec, "cycle_tolerance_mmHg", 0, 100, PETSC_TRUE, &c->cycle_tolerance_mmHg));
   }
   if ((sec = cJSON_GetObjectItemCaseSensitive(root, "lesions"))) {

@@ -219,6 +219,9 @@ typedef struct {
  * guard flow_split_change_percent <= 10 (penalty 1). */
 PetscErrorCode HtScoring_Default(const HtPhysiology *ph, HtScoring *s);
 /* Set the weight of an objective by metric name (adds it with the default range if known, else error). */
+/* Metrics that have a default desirability range (scorable objectives). */
+#define HT_SCORING_KNOWN_METRICS "pressure_drop_peak_mmHg, pressure_drop_mean_mmHg, pressure_drop_max_instantaneous_mmHg, flow_split_change_percent, cardiac_output_L_min, power_loss_mW"
+PetscBool      HtScoring_IsKnownMetric(const char *metric);
 PetscErrorCode HtScoring_SetWeight(HtScoring *s, const char *metric, PetscReal weight);
 /* Adds comparative metrics vs res[baseline] (flow_split_change_percent, pressure_drop_peak_change_mmHg),
  * then desirability, score and rank (1 = best; ties keep input order). */

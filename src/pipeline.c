@@ -379,6 +379,18 @@ static PetscErrorCode CaseToPhysiology(const HtCase *c, HtPhysiology *ph)
   PetscFunctionReturn(0);
 }
 
+/* Settings the planning stage will use, checked before any stage runs so that a bad case file fails at
+ * once, names the key, and leaves the store untouched. */
+static PetscErrorCode PreflightPlanSettings(const HtCase *c)
+{
+  HtPhysiology ph;
+  PetscFunctionBeginUser;
+  PetscCall(CaseToPhysiology(c, &ph));
+  for (PetscInt k = 0; k < c->nweights; k++)
+    PetscCheck(HtScoring_IsKnownMetric(c->weights[k].name), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: scoring.weights.%s: not a scorable metric (known: %s)", c->path, c->weights[k].name, HT_SCORING_KNOWN_METRICS);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode StagePlan(const HtCase *c, const HtPipelineOptions *o, Work *w, HtReportData *rd)
 {
   HtPhysiology       ph;
@@ -515,11 +527,12 @@ PetscErrorCode HtPipeline_Run(const HtCase *c, const HtPipelineOptions *o, HtPip
   PetscCall(PetscMemzero(&rd, sizeof(rd)));
   PetscCall(HtNetwork_Init(&w.net));
   PetscCheck(o->out_dir[0], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "case %s: no output folder", c->name);
-  PetscCall(HtPath_MakeDir(o->out_dir));
   PetscCall(OutPath(o, "report.json", report, sizeof(report)));
   PetscCall(OutPath(o, ".report.json.tmp", tmp, sizeof(tmp)));
   /* A stale report from an earlier run must not survive a failing run. */
   if (unlink(report) && access(report, F_OK) == 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot remove the previous %s", report);
+  PetscCall(PreflightPlanSettings(c));
+  PetscCall(HtPath_MakeDir(o->out_dir));
   HtLog_Info("case %s -> %s", c->name, o->out_dir);
 
   rd.c    = c;

@@ -56,6 +56,14 @@ PetscErrorCode HtScoring_Default(const HtPhysiology *ph, HtScoring *s)
   PetscFunctionReturn(0);
 }
 
+PetscBool HtScoring_IsKnownMetric(const char *metric)
+{
+  HtObjective o;
+  PetscBool   known = PETSC_FALSE;
+  if (KnownObjective(NULL, metric, &o, &known)) return PETSC_FALSE;
+  return known;
+}
+
 PetscErrorCode HtScoring_SetWeight(HtScoring *s, const char *metric, PetscReal weight)
 {
   PetscBool known;
@@ -70,7 +78,7 @@ PetscErrorCode HtScoring_SetWeight(HtScoring *s, const char *metric, PetscReal w
   }
   PetscCheck(s->nobj < HT_PLAN_MAX_OBJECTIVES, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "scoring: more than %d objectives", HT_PLAN_MAX_OBJECTIVES);
   PetscCall(KnownObjective(NULL, metric, &s->obj[s->nobj], &known));
-  PetscCheck(known, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "scoring: no default range for metric %s (known: pressure_drop_peak_mmHg, pressure_drop_mean_mmHg, pressure_drop_max_instantaneous_mmHg, flow_split_change_percent, cardiac_output_L_min, power_loss_mW)", metric);
+  PetscCheck(known, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "scoring: no default range for metric %s (known: %s)", metric, HT_SCORING_KNOWN_METRICS);
   s->obj[s->nobj++].weight = weight;
   PetscFunctionReturn(0);
 }

@@ -104,7 +104,9 @@ static PetscErrorCode Audit(HtStore st, const char *event, const char *detail)
 }
 
 /* ---- key file ------------------------------------------------------------------------------ */
-static PetscErrorCode LoadOrCreateKey(const char *keypath, uint8_t key[32])
+/* A new key is made only for a new database: an existing store whose key file is missing must fail
+ * (a fresh key would not open it, and a stray wrong key beside the database invites mistakes). */
+static PetscErrorCode LoadOrCreateKey(const char *keypath, const char *dbpath, uint8_t key[32])
 {
   struct stat sb;
   PetscFunctionBeginUser;
@@ -118,6 +120,7 @@ static PetscErrorCode LoadOrCreateKey(const char *keypath, uint8_t key[32])
     PetscCheck(got == 32, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "key file %s: shorter than 32 bytes", keypath);
     PetscFunctionReturn(0);
   }
+  PetscCheck(stat(dbpath, &sb) != 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "key file %s: missing for the existing store %s (give it with --key or $HEMOTWIN_KEY)", keypath, dbpath);
   FILE *r = fopen("/dev/urandom", "rb");
   PetscCheck(r, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file /dev/urandom: cannot open for the store key");
   size_t got = fread(key, 1, 32, r);
@@ -162,7 +165,7 @@ PetscErrorCode HtStore_Open(const char *dbpath, const char *keypath, HtStore *ou
   PetscCheck(strcmp(kp, dbpath), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "database %s: the key file must be a separate file", dbpath);
   PetscCall(PetscCalloc1(1, &st));
   snprintf(st->dbpath, sizeof(st->dbpath), "%s", dbpath);
-  PetscErrorCode ierr = LoadOrCreateKey(kp, st->key);
+  PetscErrorCode ierr = LoadOrCreateKey(kp, dbpath, st->key);
   if (ierr) {
     PetscCall(PetscFree(st));
     PetscCall(ierr);

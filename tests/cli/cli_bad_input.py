@@ -84,6 +84,11 @@ cases = [
     ("wrong type", case_file("wrong_type.json", '{"case": "x", "input": {"dicom": "%s"}, "candidates": [{"name": "b", "type": "baseline"}, {"name": "s", "type": "stent"}, {"name": "g", "type": "bypass", "radius_mm": "six"}]}' % phantom),
      ["wrong_type.json", "candidates[2].radius_mm", "expected a number"]),
     ("not JSON", case_file("not_json.json", "case = phantom\n[input]\n"), ["not_json.json", "not valid JSON"]),
+    # settings only the planning stage uses must still fail before any stage touches the store
+    ("unknown metric", case_file("bad_metric.json", '{"case": "x", "input": {"dicom": "%s"}, "scoring": {"weights": {"pressure_drop_mmHg": 1}}}' % phantom),
+     ["bad_metric.json", "scoring.weights.pressure_drop_mmHg", "not a scorable metric"]),
+    ("one cycle", case_file("one_cycle.json", '{"case": "x", "input": {"dicom": "%s"}, "simulation": {"max_cycles": 1}}' % phantom),
+     ["one_cycle.json", "simulation.max_cycles", "out of range"]),
 ]
 for what, case, needles in cases:
     out_dir = os.path.join(work, "out_" + os.path.basename(case)[:-5])

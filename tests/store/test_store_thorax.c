@@ -264,6 +264,19 @@ static PetscErrorCode Body(void)
   /* ---- a wrong key file is refused ---- */
   char wrong[PETSC_MAX_PATH_LEN];
   PetscCall(HtT_Join(wrong, sizeof(wrong), tmp, "other.key"));
+  /* a missing key for an existing store is an error, and no new key file appears */
+  HT_EXPECT_ERROR(HtStore_Open(db, wrong, &st), msg, sizeof(msg));
+  printf("missing key: %s\n", msg);
+  HT_CHECK(strstr(msg, "missing for the existing store"), "missing key message");
+  HT_CHECK(access(wrong, F_OK) != 0, "no key file created for an existing store");
+  {
+    FILE         *kf = fopen(wrong, "wb");
+    unsigned char junk[32];
+    for (int i = 0; i < 32; i++) junk[i] = (unsigned char)(17 * i + 3);
+    HT_CHECK(kf && fwrite(junk, 1, 32, kf) == 32, "write a wrong key");
+    if (kf) fclose(kf);
+    chmod(wrong, 0600);
+  }
   HT_EXPECT_ERROR(HtStore_Open(db, wrong, &st), msg, sizeof(msg));
   printf("wrong key: %s\n", msg);
   HT_CHECK(strstr(msg, "does not belong"), "wrong key message");
