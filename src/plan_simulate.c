@@ -374,7 +374,7 @@ PetscErrorCode HtPlan_TuneOutlets(const HtNetwork *net, const HtPhysiology *ph, 
   for (PetscInt k = 0; k < bcs->n; k++) {
     Qk[k]              = bcs->bc[k].flow_fraction * Qm;
     bcs->bc[k].Pd_mmHg = ph->venous_pressure_mmHg;
-    bcs->bc[k].Rp_cgs  = 1; /* placeholders so the model builds */
+    bcs->bc[k].Rp_cgs  = 1; /* provisional: the first build below only serves its vessel parameters */
     bcs->bc[k].Rd_cgs  = 1;
     bcs->bc[k].C_cgs   = 0;
   }
