@@ -149,3 +149,42 @@ double HtTime_Now(void)
   gettimeofday(&tv, NULL);
   return (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
 }
+
+PetscErrorCode HtCli_InputAndOut(int argc, char **argv, const char *cmd, const char *usage, const char **input, const char **out)
+{
+  int first = 1;
+  PetscFunctionBeginUser;
+  *input = NULL;
+  *out   = NULL;
+  if (first < argc && !strcmp(argv[first], cmd)) first++;
+  /* the input comes first so that a valueless PETSc flag cannot swallow it */
+  if (first < argc && argv[first][0] != '-') *input = argv[first++];
+  for (int i = first; i < argc; i++) {
+    if (!strcmp(argv[i], "--out") && i + 1 < argc) *out = argv[++i];
+    else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
+      /* a PETSc option, read through the options database: skip its value */
+      if (i + 1 < argc && argv[i + 1][0] != '-' && strncmp(argv[i], "--", 2)) i++;
+    } else if (!*input) *input = argv[i];
+    else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "unexpected argument %s (usage: %s)", argv[i], usage);
+  }
+  PetscCheck(*input, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "no input file given (usage: %s)", usage);
+  PetscCheck(*out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: no --out given (usage: %s)", *input, usage);
+  PetscFunctionReturn(0);
+}
+
+int HtCli_Main(const char *cmd, PetscErrorCode (*body)(int, char **), int argc, char **argv)
+{
+  PetscErrorCode ierr;
+  if (HtError_PushHandler()) return 1;
+  HtError_Clear();
+  ierr = body(argc, argv);
+  if (HtError_PopHandler()) return 1;
+  if (ierr) {
+    const char *msg  = HtError_LastMessage();
+    PetscMPIInt rank = 0;
+    MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+    if (!rank) fprintf(stderr, "hemotwin %s: error: %s\n", cmd, msg && msg[0] ? msg : "failed");
+    return 1;
+  }
+  return 0;
+}

@@ -52,6 +52,14 @@ PetscErrorCode HtPath_MakeDir(const char *path);
 PetscErrorCode HtPath_Exists(const char *path, PetscBool *exists, PetscBool *isdir);
 PetscErrorCode HtPath_Join(char *buf, size_t len, const char *a, const char *b);
 
+/* ---- engine subcommands ("hemotwin 0d MODEL --out FILE", 1d, 3d) ---------------------------- */
+/* The first non-option argument (after an optional leading `cmd` word) is the input, `--out` names the
+ * output; single-dash PETSc options and their values are skipped. Usage errors quote `usage`. */
+PetscErrorCode HtCli_InputAndOut(int argc, char **argv, const char *cmd, const char *usage, const char **input, const char **out);
+/* Run body(argc, argv) under the one-line error handler; on failure rank 0 prints
+ * "hemotwin CMD: error: MESSAGE" on stderr. Returns the process exit code (0 or 1). */
+int            HtCli_Main(const char *cmd, PetscErrorCode (*body)(int, char **), int argc, char **argv);
+
 /* ---- timing ------------------------------------------------------------------------------- */
 double         HtTime_Now(void); /* wall seconds */
 

@@ -206,22 +206,9 @@ static PetscErrorCode Run(int argc, char **argv)
   const char    *config = NULL, *out = NULL;
   HtOneD         od;
   PetscErrorCode ierr;
-  int            first = 1;
 
   PetscFunctionBeginUser;
-  /* usage: [1d] CONFIG --out DIR [-oned_* options]; the config comes first so that a valueless PETSc
-   * flag cannot swallow it */
-  if (first < argc && !strcmp(argv[first], "1d")) first++;
-  if (first < argc && argv[first][0] != '-') config = argv[first++];
-  for (int i = first; i < argc; i++) {
-    if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
-      if (i + 1 < argc && argv[i + 1][0] != '-' && strncmp(argv[i], "--", 2)) i++;
-    } else if (!config) config = argv[i];
-    else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin 1d: unexpected argument %s (usage: hemotwin 1d CONFIG --out DIR)", argv[i]);
-  }
-  PetscCheck(config, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin 1d: no config given (usage: hemotwin 1d CONFIG.yaml|CONFIG.in --out DIR)");
-  PetscCheck(out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "hemotwin 1d: no --out DIR given for %s", config);
+  PetscCall(HtCli_InputAndOut(argc, argv, "1d", "hemotwin 1d CONFIG.yaml|CONFIG.in --out DIR", &config, &out));
   PetscCall(HtOneD_Create(PETSC_COMM_WORLD, &od));
   ierr = RunModel(od, config, out);
   PetscCall(HtOneD_Destroy(&od));
@@ -229,20 +216,4 @@ static PetscErrorCode Run(int argc, char **argv)
   PetscFunctionReturn(0);
 }
 
-int HtOneD_Main(int argc, char **argv)
-{
-  PetscErrorCode ierr;
-
-  if (HtError_PushHandler()) return 1;
-  HtError_Clear();
-  ierr = Run(argc, argv);
-  if (HtError_PopHandler()) return 1;
-  if (ierr) {
-    const char *msg  = HtError_LastMessage();
-    PetscMPIInt rank = 0;
-    MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-    if (!rank) fprintf(stderr, "hemotwin 1d: error: %s\n", msg && msg[0] ? msg : "failed (see above)");
-    return 1;
-  }
-  return 0;
-}
+int HtOneD_Main(int argc, char **argv) { return HtCli_Main("1d", Run, argc, argv); }

@@ -210,12 +210,7 @@ static PetscErrorCode Run(int argc, char **argv)
   PetscInt    nc;
 
   PetscFunctionBeginUser;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (argv[i][0] != '-' && !casep) casep = argv[i];
-  }
-  PetscCheck(casep, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "usage: hemotwin 3d CASE.json --out DIR [PETSc options]");
-  PetscCheck(out, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "file %s: --out DIR is required", casep);
+  PetscCall(HtCli_InputAndOut(argc, argv, "3d", "hemotwin 3d CASE.json --out DIR [PETSc options]", &casep, &out));
   PetscCall(HtThreeD_Create(PETSC_COMM_WORLD, &td));
   PetscCall(HtThreeD_LoadCase(td, casep));
   PetscCall(HtThreeD_SetFromOptions(td));
@@ -229,20 +224,4 @@ static PetscErrorCode Run(int argc, char **argv)
   PetscFunctionReturn(0);
 }
 
-int HtThreeD_Main(int argc, char **argv)
-{
-  PetscErrorCode ierr;
-
-  if (HtError_PushHandler()) return 1;
-  HtError_Clear();
-  ierr = Run(argc, argv);
-  if (HtError_PopHandler()) return 1;
-  if (ierr) {
-    const char *msg  = HtError_LastMessage();
-    PetscMPIInt rank = 0;
-    MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-    if (!rank) fprintf(stderr, "hemotwin 3d: error: %s\n", msg && msg[0] ? msg : "failed (see above)");
-    return 1;
-  }
-  return 0;
-}
+int HtThreeD_Main(int argc, char **argv) { return HtCli_Main("3d", Run, argc, argv); }
