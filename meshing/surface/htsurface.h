@@ -70,7 +70,7 @@ PetscErrorCode HtSurface_Quality(const HtSurface *s, HtSurfaceQuality *q);
 PetscErrorCode HtSurface_Check(const HtSurface *s, HtSurfaceQuality *q);
 /* Flat caps at the network's inlet and outlet nodes: the closed surface s (as HtSurface_FromLabels
  * makes it) is cut by the plane perpendicular to the end tangent, inset end radii inside the end
- * (HtSurface_SetCapInset / -ht_cap_inset, default 0.75); the stub beyond the plane (triangles connected
+ * (HtSurface_SetCapInset / -ht_cap_inset, default 0.75); the end piece beyond the plane (triangles connected
  * to the end; if the plane also cuts a neighbouring vessel, only those within 2 radii of the axis) is
  * removed and the opening closed by a planar cap sharing the wall's rim vertices (concentric rings,
  * or ear clipping when the outline is not star-shaped). capped receives a new watertight surface with

@@ -1,7 +1,7 @@
 /* Flat caps at the inlet/outlet ends of the vessel network.
  *
  * For each end: plane through the centerline point a short distance inside the end (inset * radius),
- * perpendicular to the local centerline tangent. The "stub" is the edge-connected set of triangles
+ * perpendicular to the local centerline tangent. The "end piece" is the edge-connected set of triangles
  * having a vertex beyond the plane, grown from the triangle nearest the plane centre; it is removed
  * (triangles crossing the plane are clipped, sharing the new vertices), so cuts elsewhere on the same
  * infinite plane (another vessel) are untouched. The opening, a closed loop of boundary edges lying in
@@ -472,8 +472,8 @@ static PetscReal AxisDist(const Work *w, const PetscInt *v, const PetscReal *p0,
   return PetscSqrtReal(r2);
 }
 
-/* rlim: the stub grows only through triangles within rlim end radii of the axis (PETSC_MAX_REAL: no
- * limit). *status: 0 capped; 1 the plane opened several holes; 2 the stub removal left an opening off
+/* rlim: the end piece grows only through triangles within rlim end radii of the axis (PETSC_MAX_REAL: no
+ * limit). *status: 0 capped; 1 the plane opened several holes; 2 the end-piece removal left an opening off
  * the plane. On status != 0, w is modified and must be restored by the caller. */
 static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, PetscInt tag, HtSurfaceCap *cap, PetscReal rlim, PetscInt *status)
 {
@@ -547,7 +547,7 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
     }
   }
   PetscCheck(nreg < w->nt / 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cap at network node %s: the plane would remove %" PetscInt_FMT " of %" PetscInt_FMT " triangles; the end is not a clean tube", nname, nreg, w->nt);
-  /* local edge length, then snap near-plane vertices of the stub onto the plane (no slivers) */
+  /* local edge length, then snap near-plane vertices of the end piece onto the plane (no slivers) */
   PetscReal h = 0;
   PetscInt  nh = 0;
   for (PetscInt tr = 0; tr < w->nt; tr++)
@@ -571,7 +571,7 @@ static PetscErrorCode CapEnd(Work *w, const HtNetwork *net, PetscInt node, Petsc
     const PetscInt *v = &w->tri[3 * tr];
     if (d[v[0]] == 0 && d[v[1]] == 0 && d[v[2]] == 0 && Dist(&w->x[3 * v[0]], p0) < 4.0 * r) w->tag[tr] = -1;
   }
-  /* remove the stub, clip the crossing triangles */
+  /* remove the end piece, clip the crossing triangles */
   PetscInt nt0 = w->nt;
   for (PetscInt tr = 0; tr < nt0; tr++) {
     if (!reg[tr] || w->tag[tr] < 0) continue;
@@ -731,8 +731,8 @@ PetscErrorCode HtSurface_Cap(const HtSurface *s, const HtNetwork *net, HtSurface
     if (c == 0) PetscCall(PetscSNPrintf(cap->name, sizeof(cap->name), "inlet"));
     else PetscCall(PetscSNPrintf(cap->name, sizeof(cap->name), "outlet_%" PetscInt_FMT, ++nout));
     {
-      /* first the whole connected stub; if the plane also cuts a neighbouring vessel (several holes),
-       * retry with the stub limited to 2 radii around the axis */
+      /* first the whole connected end piece; if the plane also cuts a neighbouring vessel (several holes),
+       * retry with the end piece limited to 2 radii around the axis */
       Work     bk = w;
       PetscInt st = 0, st2 = 0;
       PetscCall(PetscMalloc1(3 * w.np, &bk.x));
