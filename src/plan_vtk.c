@@ -1,7 +1,8 @@
-/* Planning: per-candidate time series on the network for ParaView: ASCII VTK XML PolyData (one polyline
- * per segment) per frame, and a .pvd collection. ASCII (not appended) so ParaView 5.11 reads it.
+/* Planning: per-candidate time series on the network for ParaView, written with meshing's VTK writers
+ * (inline binary, one polyline per segment) per frame, and a .pvd collection.
  * Point values between the 0D vessels' ends are linear in arc length (the 0D model has no interior). */
 #include <htplan.h>
+#include <htvtkio.h>
 #include <stdio.h>
 
 #define HT_VTK_MAX_FRAMES 50
@@ -18,68 +19,13 @@ static void Sample(const HtCandidateResult *res, PetscInt g, PetscReal s, PetscI
   *q = (1 - t) * res->q_in_mL_s[v * res->nt + it] + t * res->q_out_mL_s[v * res->nt + it];
 }
 
-static PetscErrorCode WriteFrame(const char *path, const HtNetwork *net, const HtCandidateResult *res, PetscInt it)
-{
-  FILE    *f = fopen(path, "w");
-  PetscInt np = 0;
-  int      e  = 0;
-
-  PetscFunctionBeginUser;
-  PetscCheck(f, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file %s: cannot open for writing", path);
-  for (PetscInt g = 0; g < net->nsegs; g++) np += net->segs[g].npts;
-  fprintf(f, "<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"0.1\" byte_order=\"LittleEndian\">\n<PolyData>\n");
-  fprintf(f, "<Piece NumberOfPoints=\"%" PetscInt_FMT "\" NumberOfVerts=\"0\" NumberOfLines=\"%" PetscInt_FMT "\" NumberOfStrips=\"0\" NumberOfPolys=\"0\">\n", np, net->nsegs);
-  fprintf(f, "<PointData Scalars=\"pressure_mmHg\">\n<DataArray type=\"Float64\" Name=\"pressure_mmHg\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++)
-    for (PetscInt i = 0; i < net->segs[g].npts; i++) {
-      PetscReal p, q;
-      Sample(res, g, net->segs[g].s[i], it, &p, &q);
-      fprintf(f, "%.6g\n", (double)p);
-    }
-  fprintf(f, "</DataArray>\n<DataArray type=\"Float64\" Name=\"flow_mL_s\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++)
-    for (PetscInt i = 0; i < net->segs[g].npts; i++) {
-      PetscReal p, q;
-      Sample(res, g, net->segs[g].s[i], it, &p, &q);
-      fprintf(f, "%.6g\n", (double)q);
-    }
-  fprintf(f, "</DataArray>\n<DataArray type=\"Float64\" Name=\"radius_mm\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++)
-    for (PetscInt i = 0; i < net->segs[g].npts; i++) fprintf(f, "%.6g\n", (double)net->segs[g].r[i]);
-  fprintf(f, "</DataArray>\n</PointData>\n<CellData>\n<DataArray type=\"Int32\" Name=\"graft\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++) fprintf(f, "%d\n", net->segs[g].kind == 1 ? 1 : 0);
-  fprintf(f, "</DataArray>\n<DataArray type=\"Int32\" Name=\"segment_id\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++) fprintf(f, "%d\n", (int)g);
-  fprintf(f, "</DataArray>\n</CellData>\n<Points>\n<DataArray type=\"Float64\" NumberOfComponents=\"3\" format=\"ascii\">\n");
-  for (PetscInt g = 0; g < net->nsegs; g++)
-    for (PetscInt i = 0; i < net->segs[g].npts; i++) fprintf(f, "%.9g %.9g %.9g\n", (double)net->segs[g].x[3 * i], (double)net->segs[g].x[3 * i + 1], (double)net->segs[g].x[3 * i + 2]);
-  fprintf(f, "</DataArray>\n</Points>\n<Lines>\n<DataArray type=\"Int64\" Name=\"connectivity\" format=\"ascii\">\n");
-  {
-    PetscInt off = 0;
-    for (PetscInt g = 0; g < net->nsegs; g++) {
-      for (PetscInt i = 0; i < net->segs[g].npts; i++) fprintf(f, "%" PetscInt_FMT "%c", off + i, i + 1 < net->segs[g].npts ? ' ' : '\n');
-      off += net->segs[g].npts;
-    }
-    fprintf(f, "</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"ascii\">\n");
-    off = 0;
-    for (PetscInt g = 0; g < net->nsegs; g++) {
-      off += net->segs[g].npts;
-      fprintf(f, "%" PetscInt_FMT "\n", off);
-    }
-  }
-  fprintf(f, "</DataArray>\n</Lines>\n</Piece>\n</PolyData>\n</VTKFile>\n");
-  e = ferror(f);
-  e |= fclose(f);
-  PetscCheck(!e, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: write failed", path);
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode WriteResultsSelf(const char *dir, const char *cand_name, const HtNetwork *net, const HtCandidateResult *res)
 {
-  char     sub[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], rel[PETSC_MAX_PATH_LEN];
-  PetscInt nfr, step;
-  FILE    *f;
-  int      e;
+  char        sub[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
+  char      **rel;
+  PetscReal  *times, *p, *q;
+  PetscInt    nfr, step, np = HtVTK_NetworkPointCount(net);
+  HtVTKArray  arrays[2];
 
   PetscFunctionBeginUser;
   PetscCall(HtPath_Join(sub, sizeof(sub), dir, cand_name));
@@ -88,27 +34,24 @@ static PetscErrorCode WriteResultsSelf(const char *dir, const char *cand_name, c
   nfr  = PetscMin(res->nt - 1, HT_VTK_MAX_FRAMES);
   step = (res->nt - 1) / nfr;
   nfr  = (res->nt - 1 + step - 1) / step;
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s.pvd", dir, cand_name));
-  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
-  f = fopen(tmp, "w");
-  PetscCheck(f, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "file %s: cannot open for writing", tmp);
-  fprintf(f, "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">\n<Collection>\n");
+  PetscCall(PetscMalloc4(nfr, &rel, nfr, &times, np, &p, np, &q));
+  arrays[0] = (HtVTKArray){"pressure_mmHg", 1, p};
+  arrays[1] = (HtVTKArray){"flow_mL_s", 1, q};
   for (PetscInt fr = 0; fr < nfr; fr++) {
-    PetscInt it = fr * step;
-    PetscCall(PetscSNPrintf(rel, sizeof(rel), "%s/network_%04" PetscInt_FMT ".vtp", cand_name, fr));
-    PetscCall(HtPath_Join(path, sizeof(path), dir, rel));
-    PetscCall(WriteFrame(path, net, res, it));
-    fprintf(f, "<DataSet timestep=\"%.6g\" group=\"\" part=\"0\" file=\"%s\"/>\n", (double)(res->t_s[it] - res->t_s[0]), rel);
-  }
-  fprintf(f, "</Collection>\n</VTKFile>\n");
-  e = ferror(f);
-  e |= fclose(f);
-  if (e) {
-    remove(tmp);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: write failed", tmp);
+    PetscInt it = fr * step, k = 0;
+    for (PetscInt g = 0; g < net->nsegs; g++)
+      for (PetscInt i = 0; i < net->segs[g].npts; i++, k++) Sample(res, g, net->segs[g].s[i], it, &p[k], &q[k]);
+    PetscCall(PetscMalloc1(PETSC_MAX_PATH_LEN, &rel[fr]));
+    PetscCall(PetscSNPrintf(rel[fr], PETSC_MAX_PATH_LEN, "%s/network_%04" PetscInt_FMT ".vtp", cand_name, fr));
+    PetscCall(HtPath_Join(path, sizeof(path), dir, rel[fr]));
+    /* radius_mm, segment_id and segment_kind (1 = graft) come with the network writer */
+    PetscCall(HtVTK_WriteNetwork(path, net, 2, arrays));
+    times[fr] = res->t_s[it] - res->t_s[0];
   }
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s.pvd", dir, cand_name));
-  PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "file %s: cannot rename the temporary file into place", path);
+  PetscCall(HtVTK_WritePVD(path, nfr, (const char *const *)rel, times));
+  for (PetscInt fr = 0; fr < nfr; fr++) PetscCall(PetscFree(rel[fr]));
+  PetscCall(PetscFree4(rel, times, p, q));
   PetscFunctionReturn(0);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Read the planning VTK output with VTK's own XML reader (a second tool): every frame of every .pvd
-in the folder must load, carry pressure_mmHg / flow_mL_s / radius_mm point arrays and a graft cell
-array, and hold finite, physiological pressures. Prints what it measured."""
+in the folder must load, carry pressure_mmHg / flow_mL_s / radius_mm point arrays and a segment_kind cell
+array (1 = graft), and hold finite, physiological pressures. Prints what it measured."""
 import math, os, sys, xml.etree.ElementTree as ET
 import vtk
 
@@ -23,9 +23,9 @@ for pvd in pvds:
             if pt.GetArray(name) is None or pt.GetArray(name).GetNumberOfTuples() != pd.GetNumberOfPoints():
                 print(f"FAIL {pvd}: {ds.get('file')} lacks point array {name}")
                 fail += 1
-        g = pd.GetCellData().GetArray("graft")
+        g = pd.GetCellData().GetArray("segment_kind")  # 1 = graft
         if g is None:
-            print(f"FAIL {pvd}: no graft cell array")
+            print(f"FAIL {pvd}: no segment_kind cell array")
             fail += 1
         else:
             ngraft = max(ngraft, sum(int(g.GetValue(i)) for i in range(g.GetNumberOfTuples())))
